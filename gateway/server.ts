@@ -1,0 +1,121 @@
+// A privacy product must not phone home: @apollo/gateway reports telemetry and probes cloud
+// metadata addresses unless this is set before it is loaded.
+process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../lib/http/close';
+import { createGraphQLHandler, sendJson } from '../lib/http/graphql-handler';
+import { safeFormatError } from '../lib/http/format-error';
+import type { Identity } from '../lib/identity/identity';
+import { bearerToken, createTokenVerifier, UnauthenticatedError } from '../lib/identity/tokens';
+import { traceIdFrom } from '../lib/identity/trace';
+import type { CompiledPolicy } from '../lib/policy/compiled';
+import { loadPolicyForSupergraph } from '../lib/policy/source';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/subgraph/registry-names';
+import { AuthorizingGateway, type AuthorizationContext } from './authorization/authorizing-gateway';
+import type { GatewayConfig } from './config';
+import { SigningDataSource } from './signing-data-source';
+
+export interface GatewayContext extends AuthorizationContext {
+  identity: Identity;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  policy(): CompiledPolicy;
+  close(): Promise<void>;
+}
+
+function unauthenticated(): GraphQLError {
+  return new GraphQLError('a valid bearer token is required', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+  });
+}
+
+/**
+ * Starts the gateway: the checked-in supergraph served by @apollo/gateway inside
+ * @apollo/server, callers authenticated by bearer token, every operation authorized
+ * against the policy before planning, and every subgraph request signed.
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
+  const policy = loadPolicyForSupergraph(config.policyFile, supergraphSdl);
+  const currentPolicy = () => policy;
+  const verify = await createTokenVerifier(config.token);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => new SigningDataSource(config.subgraphUrls[name as SubgraphName], () => config.signingSecret),
+  });
+  const unknown = Object.keys(config.subgraphUrls).filter((n) => !SUBGRAPH_NAMES.includes(n as SubgraphName));
+  if (unknown.length > 0) throw new Error(`unknown subgraphs configured: ${unknown.join(', ')}`);
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway: new AuthorizingGateway(gateway, currentPolicy, config.onDeniedOverride),
+    introspection: config.development,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    formatError: (formatted, error) => safeFormatError(formatted, error, config.development),
+  });
+  await server.start();
+
+  const handler = createGraphQLHandler<GatewayContext>({
+    server,
+    path: '/graphql',
+    maxBodyBytes: config.maxBodyBytes,
+    routes: {
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', policy: { version: policy.version, hash: policy.hash } }),
+    },
+    async context(request) {
+      const token = bearerToken(request.headers.authorization);
+      if (!token) throw unauthenticated();
+      let claims;
+      try {
+        claims = await verify(token);
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) throw unauthenticated();
+        throw error;
+      }
+      const stated = request.headers[config.purposeHeader];
+      const purpose = (Array.isArray(stated) ? stated[0] : stated)?.trim() || claims.purpose;
+      const current = currentPolicy();
+      if (purpose !== undefined && !current.knowsPurpose(purpose)) {
+        throw new GraphQLError('unknown purpose: state one of the purposes in the policy', {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
+      return {
+        identity: {
+          ...claims,
+          purpose,
+          audience: current.audienceFor(claims.roles, claims.bigRegistration),
+          traceId: traceIdFrom(request.headers.traceparent),
+        },
+      };
+    },
+  });
+
+  const http: Server = createServer((req, res) => void handler(req, res));
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`,
+    port,
+    policy: currentPolicy,
+    async close() {
+      await closeHttpServer(http);
+      await server.stop();
+    },
+  };
+}

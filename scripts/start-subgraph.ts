@@ -1,0 +1,23 @@
+/** `npm run start:subgraph -- <name>`: one partner subgraph alone (containers). */
+import { ConfigError } from '../lib/config';
+import { PolicyError } from '../lib/policy/load';
+import { runSubgraph } from '../lib/subgraph/main';
+import { readSigningSecret } from '../gateway/config';
+import { loadSubgraphDefinition } from '../subgraphs';
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (!name) throw new ConfigError('usage: npm run start:subgraph -- <dtv|dji|dvo|coa|medical>');
+  const definition = loadSubgraphDefinition(name);
+  const running = await runSubgraph(definition, process.env, { signingSecret: readSigningSecret() });
+  console.log(`subgraph ${name} ready at ${running.url}${running.seeded ? ' (demo data loaded)' : ''}`);
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof PolicyError || error instanceof Error;
+  console.error(`cannot start the subgraph: ${known ? (error as Error).message : String(error)}`);
+  process.exit(1);
+});
