@@ -17,6 +17,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   development: boolean;
   onDeniedOverride?: 'null-field' | 'reject-operation';
+  /** Watch the policy file and reload it on change (POLICY_WATCH, default true). */
+  watchPolicy: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     purposeHeader: envString('PURPOSE_HEADER', 'x-purpose', env).toLowerCase(),
     maxBodyBytes: envInt('MAX_BODY_BYTES', 100_000, 1_000, 10_000_000, env),
     development: isDevelopment(env) || envBool('GATEWAY_DEVELOPMENT', false, env),
+    watchPolicy: envBool('POLICY_WATCH', true, env),
     onDeniedOverride: envOptional('ON_DENIED', env) ? envEnum('ON_DENIED', 'null-field', ['null-field', 'reject-operation'] as const, env) : undefined,
   };
 }

@@ -15,7 +15,9 @@ import type { Identity } from '../lib/identity/identity';
 import { bearerToken, createTokenVerifier, UnauthenticatedError } from '../lib/identity/tokens';
 import { traceIdFrom } from '../lib/identity/trace';
 import type { CompiledPolicy } from '../lib/policy/compiled';
+import { createPolicyHolder, type PolicyHolder } from '../lib/policy/holder';
 import { loadPolicyForSupergraph } from '../lib/policy/source';
+import { createLogger } from '../lib/log';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/subgraph/registry-names';
 import { AuthorizingGateway, type AuthorizationContext } from './authorization/authorizing-gateway';
 import type { GatewayConfig } from './config';
@@ -29,6 +31,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   policy(): CompiledPolicy;
+  /** Re-reads the policy file now (the file is also watched when POLICY_WATCH is on). */
+  reloadPolicy: PolicyHolder['reload'];
   close(): Promise<void>;
 }
 
@@ -45,8 +49,15 @@ function unauthenticated(): GraphQLError {
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
-  const policy = loadPolicyForSupergraph(config.policyFile, supergraphSdl);
-  const currentPolicy = () => policy;
+  const log = createLogger('gateway');
+  const policies = createPolicyHolder({
+    load: () => loadPolicyForSupergraph(config.policyFile, supergraphSdl),
+    watch: config.watchPolicy ? { file: config.policyFile } : undefined,
+    onReload: (next, previous) => log.info({ policy: next.hash, previous: previous.hash }, 'policy reloaded'),
+    onRejected: (error) => log.error({ err: error.message }, 'changed policy refused; the previous policy stays in force'),
+  });
+  const currentPolicy = policies.current;
+  log.info({ policy: currentPolicy().hash, version: currentPolicy().version }, 'policy loaded');
   const verify = await createTokenVerifier(config.token);
 
   const gateway = new ApolloGateway({
@@ -71,7 +82,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     path: '/graphql',
     maxBodyBytes: config.maxBodyBytes,
     routes: {
-      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', policy: { version: policy.version, hash: policy.hash } }),
+      '/health': (_req, res) => {
+        const policy = currentPolicy();
+        sendJson(res, 200, { status: 'ok', policy: { version: policy.version, hash: policy.hash } });
+      },
     },
     async context(request) {
       const token = bearerToken(request.headers.authorization);
@@ -113,7 +127,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`,
     port,
     policy: currentPolicy,
+    reloadPolicy: policies.reload,
     async close() {
+      policies.close();
       await closeHttpServer(http);
       await server.stop();
     },

@@ -36,7 +36,7 @@ export interface DemoPerson {
   restraints: boolean;
   /** Whether the planned pickup time was moved at least once. */
   pickupMoved: boolean;
-  /** Whether belongings changed on the day of departure. */
+  /** Whether belongings changed at the last minute: within the 24 hours before departure. */
   lastMinuteBelongingsChange: boolean;
   /** Whether the medical service holds a dossier with particulars for this person. */
   medicalParticulars: boolean;
@@ -67,8 +67,8 @@ const NATIONALITIES = ['MAR', 'DZA', 'NGA', 'GHA', 'ERI', 'ETH', 'AFG', 'IRQ', '
 /** Hand-made persons with fixed facts; README examples and tests refer to them by V-number. */
 const FEATURED: Array<Omit<DemoPerson, 'index' | 'departureAt'> & { departureInHours?: number }> = [
   {
-    // In detention, leaves today: MEDEX escort, diabetes, consent given, extra-secured,
-    // belongings changed this morning, pickup moved.
+    // In detention, leaves in 8 hours: MEDEX escort, diabetes, consent given, extra-secured,
+    // belongings changed two hours ago (at the last minute), pickup moved.
     vNumber: '2044001001', givenName: 'Amir', familyName: 'Haddad', nationality: 'MAR', dateOfBirth: '1991-03-14',
     situation: 'DETENTION', departureInHours: 8, escort: 'MEDEX', transportClass: 'EXTRA_SECURED', restraints: true,
     pickupMoved: true, lastMinuteBelongingsChange: true, medicalParticulars: true, escortConsent: 'GIVEN',
@@ -109,7 +109,7 @@ export const FEATURED_COUNT = FEATURED.length;
 
 /** The V-numbers of the hand-made persons, by role in the demo. */
 export const DEMO_V_NUMBERS = {
-  /** MEDEX escort, consent given, extra-secured, leaves today with last-minute changes. */
+  /** MEDEX escort, consent given, extra-secured, leaves in 8 hours with last-minute changes. */
   consentGiven: '2044001001',
   /** MEDEX escort, consent refused. */
   consentRefused: '2044001002',

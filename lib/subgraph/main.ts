@@ -4,6 +4,8 @@ import type { Store } from '../db/store';
 import { DEFAULT_DEMO_SIZE, generateWorld, type DemoWorld } from '../demo/world';
 import { defaultPolicyFile } from '../policy/source';
 import { loadPolicyForSubgraph } from '../policy/source';
+import { createPolicyHolder } from '../policy/holder';
+import { createLogger } from '../log';
 import { fromRoot } from '../paths';
 import { stalenessWindowDays } from './context';
 import { prepareStore } from './prepare';
@@ -28,7 +30,13 @@ export async function runSubgraph(
   const prefix = definition.name.toUpperCase();
   const port = options.port ?? envInt(`${prefix}_PORT`, definition.defaultPort, 0, 65535, env);
   const policyFile = envString('POLICY_FILE', defaultPolicyFile(), env);
-  const policy = loadPolicyForSubgraph(policyFile, fromRoot('subgraphs', definition.name, 'schema.graphql'));
+  const log = createLogger(`subgraph-${definition.name}`);
+  const policies = createPolicyHolder({
+    load: () => loadPolicyForSubgraph(policyFile, fromRoot('subgraphs', definition.name, 'schema.graphql')),
+    watch: envBool('POLICY_WATCH', true, env) ? { file: policyFile } : undefined,
+    onReload: (next, previous) => log.info({ policy: next.hash, previous: previous.hash }, 'policy reloaded'),
+    onRejected: (error) => log.error({ err: error.message }, 'changed policy refused; the previous policy stays in force'),
+  });
   const store = await openStore(definition.name, env);
   const seed = envBool('SEED_DEMO', true, env);
   const world = seed ? (options.world ?? generateWorld(envInt('DEMO_SIZE', DEFAULT_DEMO_SIZE, 1, 1_000_000, env))) : undefined;
@@ -36,7 +44,7 @@ export async function runSubgraph(
   const running = await startSubgraphServer({
     definition,
     store,
-    policy: () => policy,
+    policy: policies.current,
     signingSecret: options.signingSecret,
     host: envString('HOST', '127.0.0.1', env),
     port,
@@ -49,6 +57,7 @@ export async function runSubgraph(
     store,
     seeded,
     async close() {
+      policies.close();
       await running.close();
       await store.close();
     },

@@ -2,8 +2,8 @@ import type { Queryable, Store } from '../../lib/db/store';
 import { randomFor, type Random } from '../../lib/demo/random';
 import { daysBefore, type DemoPerson, type DemoWorld } from '../../lib/demo/world';
 import { insertRows } from '../../lib/subgraph/kit';
-import { sameAmsterdamDay, startOfAmsterdamDay } from './calendar';
 import type { BehaviourCategory, BelongingsCategory, BelongingsChangeKind, BelongingsLocation } from './data';
+import { LAST_MINUTE_WINDOW_MS } from './last-minute';
 export { isEmpty } from './data';
 
 /**
@@ -64,8 +64,9 @@ interface Frame {
   admittedAt: Date;
   /**
    * Latest moment for ordinary history (observations, belongings changes): an hour before
-   * the confirmation and before the Amsterdam day of departure begins, so that only the
-   * persons the world marks with `lastMinuteBelongingsChange` show a departure-day change.
+   * the confirmation and an hour before the last-minute window before the departure opens
+   * (departure - 25 h), so that only the persons the world marks with
+   * `lastMinuteBelongingsChange` show a last-minute change.
    */
   historyEnd: Date;
   /** When intake registration of belongings happened. */
@@ -73,28 +74,19 @@ interface Frame {
 }
 
 /**
- * When the demo places a last-minute belongings change for a person leaving at
- * `departureAt`, wanted `before` ahead of the world's reference. Two things must hold:
- * the change lies in the past of the reference (the demo never shows a change that has
- * not happened yet), and it falls on the Europe/Amsterdam calendar day of the departure
- * (that is what "last-minute" means to the inspectorate). The rule:
- *
- * - the departure's Amsterdam day has begun by the reference: the change is at
- *   max(reference - before, start of that day + 5 minutes), capped at the reference, so
- *   it is in [start of the departure day, reference] and always on the departure day;
- * - the departure's Amsterdam day begins after the reference (e.g. reference 18:00,
- *   departure 02:00 the next day): no past moment is on the departure day, so the change
- *   is at reference - before and is honestly NOT on the departure day.
- *
- * Hence: the change is on the departure day exactly when the reference and the departure
- * fall on the same Amsterdam calendar day (departures are always after the reference).
+ * When the demo places the last-minute belongings change of a person the world marks with
+ * `lastMinuteBelongingsChange` (the world does so only for departures within 24 hours of
+ * its reference): two hours before the reference. The change must lie in the past of the
+ * reference (the demo never shows a change that has not happened yet) and within the
+ * 24 hours before the departure (that is what makes it last-minute). Two hours before the
+ * reference is in that window for departures up to 22 hours ahead, such as the featured
+ * 2044001001 (reference + 8 h: the change is 10 hours before departure); for a departure
+ * further ahead the change moves up to 5 minutes into the window, never past the reference.
  */
-export function lastMinuteChangeAt(reference: Date, departureAt: Date, before: number = 2 * HOUR): Date {
-  const wanted = reference.getTime() - before;
-  const dayStart = startOfAmsterdamDay(departureAt).getTime();
-  if (dayStart > reference.getTime()) return new Date(wanted);
-  const earliest = Math.min(dayStart + 5 * MINUTE, reference.getTime());
-  return new Date(Math.max(wanted, earliest));
+export function lastMinuteChangeAt(reference: Date, departureAt: Date): Date {
+  const wanted = reference.getTime() - 2 * HOUR;
+  const windowStart = departureAt.getTime() - LAST_MINUTE_WINDOW_MS + 5 * MINUTE;
+  return new Date(Math.min(reference.getTime(), Math.max(wanted, windowStart)));
 }
 
 function minuteFloor(time: number): Date {
@@ -111,7 +103,7 @@ function frameFor(person: DemoPerson, reference: Date, admittedDaysBeforeConfirm
   const confirmedAt = daysBefore(reference, person.factAgeDays.dji);
   const admittedAt = minuteFloor(confirmedAt.getTime() - admittedDaysBeforeConfirmation * DAY - rnd.int(1, 10) * HOUR);
   let historyEnd = confirmedAt.getTime() - HOUR;
-  if (person.departureAt) historyEnd = Math.min(historyEnd, startOfAmsterdamDay(person.departureAt).getTime() - HOUR);
+  if (person.departureAt) historyEnd = Math.min(historyEnd, person.departureAt.getTime() - LAST_MINUTE_WINDOW_MS - HOUR);
   return {
     reference,
     confirmedAt,
@@ -266,7 +258,7 @@ function generatedItems(person: DemoPerson, frame: Frame, rnd: Random): ItemPlan
   }
   if (person.lastMinuteBelongingsChange && person.departureAt) {
     const item = rnd.pick(items);
-    const at = lastMinuteChangeAt(frame.reference, person.departureAt, rnd.int(30, 240) * MINUTE);
+    const at = lastMinuteChangeAt(frame.reference, person.departureAt);
     if (item.category === 'DOCUMENTS') {
       item.location = 'HANDED_OVER';
       item.changes.push({ at, kind: 'HANDED_OVER', description: 'Handed over to the DT&V return officer for the departure.' });
@@ -328,10 +320,11 @@ function featuredPlan(person: DemoPerson, reference: Date): { plan: StayPlan; fr
   const at = (days: number, hours = 0) => daysBefore(reference, days, hours);
   switch (person.vNumber) {
     case '2044001001': {
-      // Leaves today, extra-secured: aggression and an escape risk on record, and belongings
-      // changed on the day of departure (a family visit brought a coat and money).
+      // Leaves in 8 hours, extra-secured: aggression and an escape risk on record, and
+      // belongings changed at the last minute, 10 hours before the departure (a family visit
+      // brought a coat and money).
       const frame = frameFor(person, reference, 41, rnd);
-      const lastMinute = lastMinuteChangeAt(reference, person.departureAt!, 2 * HOUR);
+      const lastMinute = lastMinuteChangeAt(reference, person.departureAt!);
       return {
         frame,
         plan: {
@@ -339,11 +332,7 @@ function featuredPlan(person: DemoPerson, reference: Date): { plan: StayPlan; fr
           unit: 'Unit B2',
           admittedAt: frame.admittedAt,
           ready: true,
-          // The note must not claim a departure-day change when the rule above could not put
-          // the change on that day (a reference late in the evening).
-          note: sameAmsterdamDay(lastMinute, person.departureAt!)
-            ? 'Ready for transport. Belongings changed on the day of departure: recount with the escort at the handover.'
-            : 'Ready for transport. Belongings changed shortly before departure: recount with the escort at the handover.',
+          note: 'Ready for transport. Belongings changed at the last minute: recount with the escort at the handover.',
           observations: [
             { at: new Date(frame.admittedAt.getTime() + 4 * HOUR), category: 'CALM', description: 'Calm at intake; the house rules were explained with a telephone interpreter.' },
             { at: at(12, 5), category: 'AGGRESSIVE', description: OBSERVATION_TEXT.AGGRESSIVE[0]! },

@@ -1,7 +1,7 @@
 import { assertVNumber, badInput, departureFrom, provenanceOf, type ProvenanceColumns } from '../../lib/subgraph/kit';
 import type { ResolverMap, SubgraphContext } from '../../lib/subgraph/types';
-import { sameAmsterdamDay } from './calendar';
 import type { ChangeRow, DetentionRow, ItemRow, Loaders, ObservationRow } from './data';
+import { isLastMinuteChange } from './last-minute';
 
 const PARTNER = 'DJI' as const;
 
@@ -78,9 +78,10 @@ function itemObject(row: ItemRow, subject: Subject) {
 type ItemObject = ReturnType<typeof itemObject>;
 
 /**
- * A change is a last-minute change when it was made on the Europe/Amsterdam calendar day
- * of the planned departure. Judged at read time against the departure the gateway
- * supplies, because DT&V may move the departure after the change was recorded.
+ * A change is a last-minute change when it was made within the 24 hours before the planned
+ * departure (LAST_MINUTE_WINDOW_MS, see last-minute.ts). Judged at read time against the
+ * departure the gateway supplies, because DT&V may move the departure after the change
+ * was recorded.
  */
 function changeObject(row: ChangeRow, subject: Subject) {
   const changedAt = new Date(row.changed_at);
@@ -90,7 +91,7 @@ function changeObject(row: ChangeRow, subject: Subject) {
     changedAt,
     kind: row.kind,
     description: row.description,
-    onDepartureDay: subject.departureAt !== null && sameAmsterdamDay(changedAt, subject.departureAt),
+    lastMinute: isLastMinuteChange(changedAt, subject.departureAt),
     source: sourceOf(row),
   };
 }
@@ -144,9 +145,9 @@ export const resolvers: ResolverMap = {
   BehaviourObservation: { provenance },
   BelongingsItem: {
     changes: (item: ItemObject, _args: unknown, ctx: Context) => changesOf(item, ctx),
-    /** True when any change to the item was made on the day of the planned departure. */
-    async changedOnDepartureDay(item: ItemObject, _args: unknown, ctx: Context) {
-      return (await changesOf(item, ctx)).some((change) => change.onDepartureDay);
+    /** True when any change to the item was made within the 24 hours before the planned departure. */
+    async changedLastMinute(item: ItemObject, _args: unknown, ctx: Context) {
+      return (await changesOf(item, ctx)).some((change) => change.lastMinute);
     },
     provenance,
   },

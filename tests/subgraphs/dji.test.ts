@@ -2,8 +2,8 @@ import type { ExecutionResult } from 'graphql';
 import { closeEmbedded } from '../../lib/db/open';
 import { daysBefore, DEMO_V_NUMBERS, type DemoPerson } from '../../lib/demo/world';
 import { definition } from '../../subgraphs/dji';
-import { amsterdamDay, sameAmsterdamDay, startOfAmsterdamDay } from '../../subgraphs/dji/calendar';
 import { lastMinuteChangeAt } from '../../subgraphs/dji/demo';
+import { isLastMinuteChange, LAST_MINUTE_WINDOW_MS } from '../../subgraphs/dji/last-minute';
 import { bootSubgraph, type BootedSubgraph } from '../support/subgraph';
 
 const MINUTE = 60_000;
@@ -51,8 +51,8 @@ const PERSON_FIELDS = `
     ${PROVENANCE}
   }
   belongings {
-    id description category quantity location changedOnDepartureDay
-    changes { id changedAt kind description onDepartureDay ${PROVENANCE} }
+    id description category quantity location changedLastMinute
+    changes { id changedAt kind description lastMinute ${PROVENANCE} }
     ${PROVENANCE}
   }`;
 
@@ -70,46 +70,53 @@ async function entity(p: DemoPerson, plannedDepartureAt?: string | null): Promis
 }
 
 describe('dji: the last-minute rule', () => {
-  // Every whole hour of a summer day, a winter day and both clock-change days: the rule
-  // must put the change in [reference - 2h, reference] and on the departure's Amsterdam
-  // day exactly when the reference is on that day too.
-  const days = ['2026-06-15', '2026-01-10', '2026-03-29', '2026-10-25'];
-  it.each(days)('places the change in the past and on the departure day when possible (%s)', (day) => {
-    const midnightUtc = new Date(`${day}T00:00:00Z`).getTime();
-    let onDayCount = 0;
-    for (let h = -3; h < 27; h++) {
-      const reference = new Date(midnightUtc + h * HOUR);
-      const departure = new Date(reference.getTime() + 8 * HOUR);
-      const changeAt = lastMinuteChangeAt(reference, departure, 2 * HOUR);
+  const departure = new Date('2026-06-15T06:00:00Z');
+  const before = (ms: number) => new Date(departure.getTime() - ms);
+
+  it('is a window of exactly 24 hours', () => {
+    expect(LAST_MINUTE_WINDOW_MS).toBe(24 * HOUR);
+  });
+
+  it('counts a change within the 24 hours before the departure, both ends included', () => {
+    expect(isLastMinuteChange(before(24 * HOUR), departure)).toBe(true);
+    expect(isLastMinuteChange(before(24 * HOUR + MINUTE), departure)).toBe(false);
+    expect(isLastMinuteChange(before(10 * HOUR), departure)).toBe(true);
+    expect(isLastMinuteChange(departure, departure)).toBe(true);
+  });
+
+  it('does not count a change after the departure, or any change when no departure is planned', () => {
+    expect(isLastMinuteChange(new Date(departure.getTime() + MINUTE), departure)).toBe(false);
+    expect(isLastMinuteChange(before(HOUR), null)).toBe(false);
+  });
+
+  it('does not depend on the time of day or on clock changes', () => {
+    // 29 March and 25 October 2026 are the Amsterdam clock-change days: still 24 elapsed hours.
+    for (const day of ['2026-03-29', '2026-10-25', '2026-06-15', '2026-01-10']) {
+      for (let h = 0; h < 24; h++) {
+        const at = new Date(Date.parse(`${day}T00:00:00Z`) + h * HOUR);
+        expect(isLastMinuteChange(new Date(at.getTime() - 24 * HOUR), at)).toBe(true);
+        expect(isLastMinuteChange(new Date(at.getTime() - 24 * HOUR - MINUTE), at)).toBe(false);
+      }
+    }
+  });
+
+  it('places the demo change in the past of the reference and within the window, for every departure the world flags', () => {
+    const reference = new Date('2026-06-15T21:00:00Z');
+    // The world flags departures from one hour up to (not including) 24 hours ahead, at quarter hours.
+    for (let quarter = 4; quarter < 96; quarter++) {
+      const departureAt = new Date(reference.getTime() + quarter * 15 * MINUTE);
+      const changeAt = lastMinuteChangeAt(reference, departureAt);
       expect(changeAt.getTime()).toBeLessThanOrEqual(reference.getTime());
       expect(changeAt.getTime()).toBeGreaterThanOrEqual(reference.getTime() - 2 * HOUR);
-      const expected = sameAmsterdamDay(reference, departure);
-      expect(sameAmsterdamDay(changeAt, departure)).toBe(expected);
-      if (expected) onDayCount++;
+      expect(isLastMinuteChange(changeAt, departureAt)).toBe(true);
     }
-    // Departures 8 hours ahead are on the reference's day for references before 16:00.
-    expect(onDayCount).toBeGreaterThanOrEqual(15);
-  });
-
-  it('starts Amsterdam days at local midnight, also on the clock-change days', () => {
-    expect(startOfAmsterdamDay(new Date('2026-06-15T12:00:00Z')).toISOString()).toBe('2026-06-14T22:00:00.000Z');
-    expect(startOfAmsterdamDay(new Date('2026-01-10T12:00:00Z')).toISOString()).toBe('2026-01-09T23:00:00.000Z');
-    // 29 March 2026: the day starts in winter time (UTC+1) and ends in summer time.
-    expect(startOfAmsterdamDay(new Date('2026-03-29T21:59:00Z')).toISOString()).toBe('2026-03-28T23:00:00.000Z');
-    expect(startOfAmsterdamDay(new Date('2026-03-29T22:00:00Z')).toISOString()).toBe('2026-03-29T22:00:00.000Z');
-    // 00:30 Amsterdam on 16 June is still 15 June in UTC.
-    expect(amsterdamDay(new Date('2026-06-15T22:30:00Z'))).toBe('2026-06-16');
-  });
-
-  it('puts the change at 00:05 when the reference is shortly after midnight of the departure day', () => {
-    const reference = new Date('2026-06-14T23:00:00Z'); // 01:00 Amsterdam, 15 June
-    const changeAt = lastMinuteChangeAt(reference, new Date(reference.getTime() + 8 * HOUR), 2 * HOUR);
-    expect(changeAt.toISOString()).toBe('2026-06-14T22:05:00.000Z');
+    // Two hours before the reference whenever that is inside the window, as for 2044001001.
+    expect(lastMinuteChangeAt(reference, new Date(reference.getTime() + 8 * HOUR)).toISOString()).toBe('2026-06-15T19:00:00.000Z');
   });
 });
 
 describe('dji: featured persons', () => {
-  it('shows the last-minute belongings change of 2044001001 on the day of departure', async () => {
+  it('shows the last-minute belongings changes of 2044001001, two hours before the reference', async () => {
     const amir = person(DEMO_V_NUMBERS.consentGiven);
     const reference = sg.world.reference;
     const departure = new Date(reference.getTime() + 8 * HOUR);
@@ -120,8 +127,7 @@ describe('dji: featured persons', () => {
     expect(p.detention.centre).toEqual({ code: 'DCR', name: 'Detentiecentrum Rotterdam' });
     expect(p.detention.unit).toBe('Unit B2');
     expect(p.detention.readyForTransport).toBe(true);
-    const sameDay = amsterdamDay(reference) === amsterdamDay(departure);
-    expect(p.detention.readinessNote).toMatch(sameDay ? /changed on the day of departure/ : /changed shortly before departure/);
+    expect(p.detention.readinessNote).toBe('Ready for transport. Belongings changed at the last minute: recount with the escort at the handover.');
     expect(p.detention.provenance).toMatchObject({ partner: 'DJI', recordedByRole: 'detention-officer', confirmedAt: reference.toISOString(), stale: false, obtainedBy: null });
 
     const items = p.belongings;
@@ -134,53 +140,46 @@ describe('dji: featured persons', () => {
       expect(times).toEqual([...times].sort((a, b) => a - b));
     }
 
-    // The rule of demo.ts: max(reference - 2h, start of the departure's Amsterdam day + 5 min)
-    // when that day has begun by the reference, else reference - 2h.
-    const expectedAt = lastMinuteChangeAt(reference, departure, 2 * HOUR);
-    const lastMinute = items.flatMap((i: { changes: Array<{ changedAt: string }> }) => i.changes).filter((c: { changedAt: string }) => c.changedAt === expectedAt.toISOString());
+    // Exactly the flagged items, and exactly their changes two hours before the reference
+    // (ten hours before the departure), are last-minute, at any hour of the day.
+    const changeAt = new Date(reference.getTime() - 2 * HOUR).toISOString();
+    const flagged = items.filter((i: { changedLastMinute: boolean }) => i.changedLastMinute);
+    expect(flagged.map((i: { description: string }) => i.description)).toEqual(['Cash, EUR 65.00', 'Winter coat']);
+    const changes = items.flatMap((i: { changes: unknown[] }) => i.changes);
+    const lastMinute = changes.filter((c: { lastMinute: boolean }) => c.lastMinute);
     expect(lastMinute).toHaveLength(2);
     for (const change of lastMinute) {
-      const at = Date.parse(change.changedAt);
-      expect(at).toBeLessThanOrEqual(reference.getTime());
-      expect(at).toBeGreaterThanOrEqual(reference.getTime() - 2 * HOUR);
-      expect(change.onDepartureDay).toBe(sameDay);
+      expect(change.changedAt).toBe(changeAt);
       expect(change.provenance.recordedByRole).toBe('depot-officer');
     }
     const cash = items.find((i: { category: string }) => i.category === 'MONEY');
     expect(cash.changes.map((c: { kind: string }) => c.kind)).toEqual(['ADDED', 'MODIFIED']);
+    expect(cash.changes.map((c: { lastMinute: boolean }) => c.lastMinute)).toEqual([false, true]);
     expect(cash.changes[1].description).toMatch(/EUR 25\.00.*balance now EUR 65\.00/);
-    expect(cash.changedOnDepartureDay).toBe(sameDay);
     const coat = items.find((i: { description: string }) => i.description === 'Winter coat');
     expect(coat.changes).toHaveLength(1);
-    expect(coat.changes[0].kind).toBe('ADDED');
-    expect(coat.changedOnDepartureDay).toBe(sameDay);
+    expect(coat.changes[0]).toMatchObject({ kind: 'ADDED', lastMinute: true });
     // Items untouched since intake weeks ago are no last-minute changes.
     const passport = items.find((i: { description: string }) => i.description === 'Passport');
-    expect(passport.changedOnDepartureDay).toBe(false);
-    expect(passport.changes[0].onDepartureDay).toBe(false);
+    expect(passport.changedLastMinute).toBe(false);
+    expect(passport.changes[0].lastMinute).toBe(false);
   });
 
-  it('judges "on the departure day" against the departure it is given, so a moved departure clears the flag', async () => {
+  it('judges "last-minute" against the departure it is given, so a moved departure clears the flag', async () => {
     const amir = person(DEMO_V_NUMBERS.consentGiven);
-    const moved = new Date(sg.world.reference.getTime() + 3 * DAY).toISOString();
-    const p = await entity(amir, moved);
+    const changeAt = sg.world.reference.getTime() - 2 * HOUR;
+    // Moved to 30 hours after the change: outside the 24-hour window.
+    const p = await entity(amir, new Date(changeAt + 30 * HOUR).toISOString());
     expect(p.belongings).toHaveLength(5);
-    expect(p.belongings.every((i: { changedOnDepartureDay: boolean }) => !i.changedOnDepartureDay)).toBe(true);
-  });
-
-  it('flags exactly the two last-minute changes of 2044001001 for a departure on their Amsterdam day, whatever the hour', async () => {
-    // The world's reference is the current hour, so the default departure may fall on the
-    // next Amsterdam day; a departure at noon of the change's own day proves the true branch.
-    const amir = person(DEMO_V_NUMBERS.consentGiven);
-    const changeAt = lastMinuteChangeAt(sg.world.reference, amir.departureAt!, 2 * HOUR);
-    const departure = new Date(startOfAmsterdamDay(changeAt).getTime() + 12 * HOUR);
-    const p = await entity(amir, departure.toISOString());
-    const flagged = p.belongings.filter((i: { changedOnDepartureDay: boolean }) => i.changedOnDepartureDay);
-    expect(flagged.map((i: { description: string }) => i.description)).toEqual(['Cash, EUR 65.00', 'Winter coat']);
-    const changes = p.belongings.flatMap((i: { changes: unknown[] }) => i.changes);
-    const onDay = changes.filter((c: { onDepartureDay: boolean }) => c.onDepartureDay);
-    expect(onDay).toHaveLength(2);
-    for (const change of onDay) expect(change.changedAt).toBe(changeAt.toISOString());
+    expect(p.belongings.every((i: { changedLastMinute: boolean }) => !i.changedLastMinute)).toBe(true);
+    // Exactly 24 hours after the change still counts; a minute later does not.
+    const atBoundary = await entity(amir, new Date(changeAt + 24 * HOUR).toISOString());
+    expect(atBoundary.belongings.filter((i: { changedLastMinute: boolean }) => i.changedLastMinute)).toHaveLength(2);
+    const pastBoundary = await entity(amir, new Date(changeAt + 24 * HOUR + MINUTE).toISOString());
+    expect(pastBoundary.belongings.some((i: { changedLastMinute: boolean }) => i.changedLastMinute)).toBe(false);
+    // Without a planned departure nothing is last-minute.
+    const none = await entity(amir, null);
+    expect(none.belongings.flatMap((i: { changes: Array<{ lastMinute: boolean }> }) => i.changes).some((c: { lastMinute: boolean }) => c.lastMinute)).toBe(false);
   });
 
   it('records aggression and an escape risk for the extra-secured 2044001001', async () => {
@@ -199,7 +198,7 @@ describe('dji: featured persons', () => {
     expect(nadia.detention.centre.name).toBe('Detentiecentrum Zeist');
     expect(nadia.detention.readyForTransport).toBe(true);
     expect(nadia.detention.provenance.stale).toBe(false);
-    expect(nadia.belongings.some((i: { changedOnDepartureDay: boolean }) => i.changedOnDepartureDay)).toBe(false);
+    expect(nadia.belongings.some((i: { changedLastMinute: boolean }) => i.changedLastMinute)).toBe(false);
     expect(selam.detention.centre).toEqual({ code: 'JCS', name: 'Justitieel Complex Schiphol' });
     expect(selam.detention.observations.map((o: { category: string }) => o.category)).toContain('ESCAPE_RISK');
     expect(selam.detention.provenance.stale).toBe(false);
@@ -231,10 +230,11 @@ describe('dji: the whole world', () => {
     });
   });
 
-  it('records AGGRESSIVE or ESCAPE_RISK for every extra-secured person, and no departure-day change unless the world says so', async () => {
+  it('records AGGRESSIVE or ESCAPE_RISK for every extra-secured person, and a last-minute change exactly when the world says so', async () => {
     const detained = sg.world.persons.filter((p) => p.situation === 'DETENTION');
     const rows = await entities(detained.map((p) => representation(p)));
     let extraSecured = 0;
+    let flagged = 0;
     rows.forEach((row, i) => {
       const p = detained[i]!;
       const categories: string[] = row.detention.observations.map((o: { category: string }) => o.category);
@@ -245,15 +245,16 @@ describe('dji: the whole world', () => {
         expect(categories).not.toContain('AGGRESSIVE');
         expect(categories).not.toContain('ESCAPE_RISK');
       }
-      const departureDayChange = row.belongings.some((item: { changedOnDepartureDay: boolean }) => item.changedOnDepartureDay);
-      if (!p.lastMinuteBelongingsChange) expect(departureDayChange).toBe(false);
-      else expect(departureDayChange).toBe(sameAmsterdamDay(sg.world.reference, p.departureAt!));
+      const lastMinuteChange = row.belongings.some((item: { changedLastMinute: boolean }) => item.changedLastMinute);
+      expect(lastMinuteChange).toBe(p.lastMinuteBelongingsChange);
+      if (p.lastMinuteBelongingsChange) flagged++;
       if (!p.departureAt) {
         expect(row.detention.readyForTransport).toBe(false);
         expect(row.detention.readinessNote).toMatch(/No departure planned/);
       }
     });
     expect(extraSecured).toBeGreaterThan(3);
+    expect(flagged).toBeGreaterThanOrEqual(1);
     // Most persons leaving within a week are ready.
     const soon = rows.filter((_, i) => detained[i]!.departureAt && detained[i]!.departureAt!.getTime() - sg.world.reference.getTime() <= 7 * DAY);
     const ready = soon.filter((row) => row.detention.readyForTransport);
