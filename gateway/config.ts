@@ -2,6 +2,9 @@ import { ConfigError, envBool, envEnum, envInt, envOptional, envString, envUrl, 
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS, type SubgraphName } from '../lib/subgraph/registry-names';
 import { defaultPolicyFile, defaultSupergraphFile } from '../lib/policy/source';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../lib/identity/dev-keys';
+import { readResilienceConfig, type ResilienceConfig } from './resilience/config';
+import { benchmarkDisablesAuthorization } from './benchmark-mode';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits/defaults';
 
 /** The gateway's settings; README "Configuration" documents each variable. */
 export interface GatewayConfig {
@@ -19,6 +22,16 @@ export interface GatewayConfig {
   onDeniedOverride?: 'null-field' | 'reject-operation';
   /** Watch the policy file and reload it on change (POLICY_WATCH, default true). */
   watchPolicy: boolean;
+  /** Where access records go (the audit subgraph's POST endpoint) and how long to wait for it. */
+  accessLog: { url: string; timeoutMs: number };
+  /** Per-subgraph timeouts, circuit breakers, readiness and shutdown (gateway/resilience/config.ts). */
+  resilience: ResilienceConfig;
+  /** `npm run bench` only (NODE_ENV=benchmark): no authorization rewrite, no access log. See gateway/benchmark-mode.ts. */
+  benchmarkUnsafeNoAuthorization?: boolean;
+  /** Limits on incoming operations: depth, aliases, tokens, list sizes, estimated cost (gateway/limits). */
+  limits: InputLimits;
+  /** TRUSTED_DOCUMENTS_FILE: when set, only the operations of this manifest are executed. */
+  trustedDocumentsFile?: string;
 }
 
 /**
@@ -52,6 +65,27 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     development: isDevelopment(env) || envBool('GATEWAY_DEVELOPMENT', false, env),
     watchPolicy: envBool('POLICY_WATCH', true, env),
     onDeniedOverride: envOptional('ON_DENIED', env) ? envEnum('ON_DENIED', 'null-field', ['null-field', 'reject-operation'] as const, env) : undefined,
+    accessLog: {
+      url: envUrl('ACCESS_LOG_URL', new URL('/access-records', subgraphUrls.audit).toString(), env),
+      timeoutMs: envInt('ACCESS_LOG_TIMEOUT_MS', 2_000, 50, 60_000, env),
+    },
+    resilience: readResilienceConfig(env),
+    benchmarkUnsafeNoAuthorization: benchmarkDisablesAuthorization(env),
+    limits: readInputLimits(env),
+    trustedDocumentsFile: envOptional('TRUSTED_DOCUMENTS_FILE', env),
+  };
+}
+
+/** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_LIST_SIZE, MAX_COST, COST_LIST_FACTOR (README "Configuration"). */
+export function readInputLimits(env: NodeJS.ProcessEnv = process.env): InputLimits {
+  const d = DEFAULT_INPUT_LIMITS;
+  return {
+    maxDepth: envInt('MAX_DEPTH', d.maxDepth, 1, 1_000, env),
+    maxAliases: envInt('MAX_ALIASES', d.maxAliases, 0, 10_000, env),
+    maxTokens: envInt('MAX_TOKENS', d.maxTokens, 10, 1_000_000, env),
+    maxListSize: envInt('MAX_LIST_SIZE', d.maxListSize, 1, 100_000, env),
+    maxCost: envInt('MAX_COST', d.maxCost, 1, 1_000_000_000, env),
+    costListFactor: envInt('COST_LIST_FACTOR', d.costListFactor, 1, 1_000, env),
   };
 }
 

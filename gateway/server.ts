@@ -19,9 +19,13 @@ import { createPolicyHolder, type PolicyHolder } from '../lib/policy/holder';
 import { loadPolicyForSupergraph } from '../lib/policy/source';
 import { createLogger } from '../lib/log';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/subgraph/registry-names';
+import { AccessLogger } from './access-log/access-logger';
 import { AuthorizingGateway, type AuthorizationContext } from './authorization/authorizing-gateway';
 import type { GatewayConfig } from './config';
 import { SigningDataSource } from './signing-data-source';
+import { observeGateway } from './observability';
+import { useGatewayReadiness } from './resilience/readiness';
+import { useSubgraphResilience } from './resilience/subgraph-resilience';
 
 export interface GatewayContext extends AuthorizationContext {
   identity: Identity;
@@ -50,6 +54,8 @@ function unauthenticated(): GraphQLError {
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const log = createLogger('gateway');
+  // Metrics at GET /metrics and one log line per request (gateway/observability).
+  const observability = observeGateway({ logger: log, signingSecret: () => config.signingSecret });
   const policies = createPolicyHolder({
     load: () => loadPolicyForSupergraph(config.policyFile, supergraphSdl),
     watch: config.watchPolicy ? { file: config.policyFile } : undefined,
@@ -60,20 +66,33 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   log.info({ policy: currentPolicy().hash, version: currentPolicy().version }, 'policy loaded');
   const verify = await createTokenVerifier(config.token);
 
+  const resilience = useSubgraphResilience(config.resilience, log);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new SigningDataSource(config.subgraphUrls[name as SubgraphName], () => config.signingSecret),
+    // @apollo/gateway answers the `Apollo-Query-Plan-Experimental` header with the query
+    // plan whenever NODE_ENV is not `production`; the plan is exposed in development only.
+    __exposeQueryPlanExperimental: config.development,
+    // Each subgraph: its timeout and circuit breaker; a partner that cannot answer leaves its fields null with SUBGRAPH_UNAVAILABLE/SUBGRAPH_TIMEOUT.
+    buildService: ({ name }) => observability.instrument(name, resilience.wrap(name, new SigningDataSource(config.subgraphUrls[name as SubgraphName], () => config.signingSecret))),
   });
   const unknown = Object.keys(config.subgraphUrls).filter((n) => !SUBGRAPH_NAMES.includes(n as SubgraphName));
   if (unknown.length > 0) throw new Error(`unknown subgraphs configured: ${unknown.join(', ')}`);
 
+  // NODE_ENV=benchmark only (gateway/benchmark-mode.ts): `npm run bench` measures the gateway without authorization and access log.
+  if (config.benchmarkUnsafeNoAuthorization) log.warn('BENCHMARK MODE: authorization rewrite and access log are OFF; never run this for callers');
   const server = new ApolloServer<GatewayContext>({
-    gateway: new AuthorizingGateway(gateway, currentPolicy, config.onDeniedOverride),
+    gateway: config.benchmarkUnsafeNoAuthorization ? gateway : new AuthorizingGateway(
+      gateway,
+      currentPolicy,
+      config.onDeniedOverride,
+      new AccessLogger({ url: config.accessLog.url, timeoutMs: config.accessLog.timeoutMs, signingSecret: () => config.signingSecret }, log, observability.accessLog),
+    ),
     introspection: config.development,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => safeFormatError(formatted, error, config.development),
+    plugins: observability.plugins,
   });
   await server.start();
 
@@ -82,6 +101,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     path: '/graphql',
     maxBodyBytes: config.maxBodyBytes,
     routes: {
+      '/metrics': observability.metricsRoute,
+      '/ready': useGatewayReadiness({ subgraphUrls: config.subgraphUrls, timeoutMs: config.resilience.readinessTimeoutMs, policy: currentPolicy, breakers: resilience.breakers }).route,
       '/health': (_req, res) => {
         const policy = currentPolicy();
         sendJson(res, 200, { status: 'ok', policy: { version: policy.version, hash: policy.hash } });
@@ -130,7 +151,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     reloadPolicy: policies.reload,
     async close() {
       policies.close();
-      await closeHttpServer(http);
+      await closeHttpServer(http, config.resilience.shutdownGraceMs);
       await server.stop();
     },
   };

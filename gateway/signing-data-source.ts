@@ -1,6 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { randomBytes } from 'node:crypto';
 import type { Identity } from '../lib/identity/identity';
 import { SIGNATURE_HEADERS, signRequest, type SignedIdentity } from '../lib/identity/signing';
+import { withoutSuppliedValue } from '../lib/http/redact-input';
 
 /** Request context fields the data source reads. */
 interface SigningContext {
@@ -42,6 +45,30 @@ export class SigningDataSource extends RemoteGraphQLDataSource<Context> {
     if (!identity || !request.http) return;
     const { audience: _audience, ...vouched } = identity;
     request.http.headers.set(PENDING_IDENTITY, Buffer.from(JSON.stringify(vouched)).toString('base64url'));
+    // The W3C trace context, so that partners' own tracing joins the request's trace (the
+    // trace id also travels, signed, in the identity).
+    if (identity.traceId) request.http.headers.set('traceparent', `00-${identity.traceId}-${randomBytes(8).toString('hex')}-01`);
+  }
+
+  /**
+   * A subgraph refuses an operation whose variables its own scalars reject (a DateTime
+   * that is not ISO 8601 with a zone: the supergraph's DateTime accepts any string at the
+   * gateway) with HTTP 400 and BAD_USER_INPUT, or a literal it rejects with a validation
+   * error. Passed on as BAD_USER_INPUT rather than
+   * the data source's default "400: Bad Request" INTERNAL_SERVER_ERROR. The supplied value
+   * is cut from the message (never echo input); anything else keeps the default handling.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response);
+    if (response.status !== 400) return fallback;
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const errors = (body as { errors?: unknown } | null)?.errors;
+    const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; extensions?: { code?: unknown } }) : undefined;
+    if (typeof first?.message !== 'string') return fallback;
+    // A literal the subgraph's scalar rejects (DateTime "tomorrow") fails its validation.
+    const badLiteral = first.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && first.message.startsWith('Expected value of type');
+    if (first.extensions?.code !== 'BAD_USER_INPUT' && !badLiteral) return fallback;
+    return new GraphQLError(withoutSuppliedValue(first.message), { extensions: { code: 'BAD_USER_INPUT' } });
   }
 }
 

@@ -26,19 +26,23 @@ export interface Stack {
   subgraphs: StartedSubgraph[];
   keys: DevKeys;
   signingSecret: string;
+  /** ACCESS_LOG_KEY in force (from the environment, else the development key file). */
+  accessLogKey: string;
   /** Signs a development token for a role (see `npm run token`). */
   token(options: DevTokenOptions): Promise<string>;
   close(): Promise<void>;
 }
 
 /**
- * Starts the five subgraphs and the gateway in this process, sharing one embedded store
+ * Starts the subgraphs (the five partners and the audit log) and the gateway in this process, sharing one embedded store
  * unless a database is configured, with development keys. Used by `npm start` and tests.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = { ...(options.env ?? process.env) };
   const keys = await ensureDevKeys(options.keysDir);
   const signingSecret = env.GATEWAY_SIGNING_SECRET ?? readFileSync(keys.signingSecretFile, 'utf8').trim();
+  const accessLogKey = env.ACCESS_LOG_KEY || readFileSync(keys.accessLogKeyFile, 'utf8').trim();
+  env.ACCESS_LOG_KEY = accessLogKey;
   const world = options.world ?? generateWorld(options.size ?? Number(env.DEMO_SIZE ?? DEFAULT_DEMO_SIZE));
   const definitions = loadSubgraphDefinitions();
   const subgraphs: StartedSubgraph[] = [];
@@ -67,6 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphs,
     keys,
     signingSecret,
+    accessLogKey,
     token: (tokenOptions) => signDevToken(privateKey, tokenOptions),
     async close() {
       await running.close();

@@ -5,13 +5,14 @@ import { ConfigError } from '../lib/config';
 import { PolicyError } from '../lib/policy/load';
 import { readGatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
+import { handleShutdownSignals } from '../lib/http/graceful-shutdown';
 
-startGateway(readGatewayConfigOrExit())
+const config = readGatewayConfigOrExit();
+startGateway(config)
   .then((gateway) => {
     console.log(`chain gateway ready at ${gateway.url} (policy ${gateway.policy().hash})`);
-    const stop = () => void gateway.close().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    // SIGTERM/SIGINT: stop accepting connections, finish requests in flight (SHUTDOWN_GRACE_MS).
+    handleShutdownSignals({ name: 'chain gateway', graceMs: config.resilience.shutdownGraceMs, close: () => gateway.close() });
   })
   .catch(fail);
 

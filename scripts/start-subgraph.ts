@@ -4,6 +4,7 @@ import { PolicyError } from '../lib/policy/load';
 import { runSubgraph } from '../lib/subgraph/main';
 import { readSigningSecret } from '../gateway/config';
 import { loadSubgraphDefinition } from '../subgraphs';
+import { handleShutdownSignals, readShutdownGraceMs } from '../lib/http/graceful-shutdown';
 
 async function main(): Promise<void> {
   const name = process.argv[2];
@@ -11,9 +12,8 @@ async function main(): Promise<void> {
   const definition = loadSubgraphDefinition(name);
   const running = await runSubgraph(definition, process.env, { signingSecret: readSigningSecret() });
   console.log(`subgraph ${name} ready at ${running.url}${running.seeded ? ' (demo data loaded)' : ''}`);
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // SIGTERM/SIGINT: stop accepting connections, finish requests in flight (SHUTDOWN_GRACE_MS), then close the store.
+  handleShutdownSignals({ name: `subgraph ${name}`, graceMs: readShutdownGraceMs(), close: () => running.close() });
 }
 
 main().catch((error: unknown) => {

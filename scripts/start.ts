@@ -8,6 +8,7 @@ import { ConfigError } from '../lib/config';
 import { PolicyError } from '../lib/policy/load';
 import { DEMO_V_NUMBERS } from '../lib/demo/world';
 import { startStack } from './stack';
+import { handleShutdownSignals, readShutdownGraceMs } from '../lib/http/graceful-shutdown';
 
 async function main(): Promise<void> {
   const stack = await startStack();
@@ -28,15 +29,9 @@ async function main(): Promise<void> {
     '',
   ];
   console.log(lines.join('\n'));
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await stack.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  // SIGTERM/SIGINT: the gateway stops accepting connections and finishes its requests in
+  // flight, then the subgraphs do the same, then the stores close (SHUTDOWN_GRACE_MS each).
+  handleShutdownSignals({ name: 'chain gateway', graceMs: 2 * readShutdownGraceMs(), close: () => stack.close() });
 }
 
 main().catch((error: unknown) => {

@@ -1,15 +1,18 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type {
+  GatewayExecutionResult,
   GatewayExecutor,
   GatewayGraphQLRequestContext,
   GatewayInterface,
   GatewayLoadResult,
 } from '@apollo/server-gateway-interface';
-import { Kind, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import { Kind, getVariableValues, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { Identity } from '../../lib/identity/identity';
 import type { CompiledPolicy } from '../../lib/policy/compiled';
 import { callerOf } from '../../lib/policy/shield';
+import type { AccessLogger } from '../access-log/access-logger';
+import { subjectInjection } from '../access-log/subject';
 import { deniedErrors, fillDeniedFields } from './fill-denied';
 import { removeDeniedFields, type AuthorizedOperation } from './rewrite';
 
@@ -20,6 +23,13 @@ export interface AuthorizationContext {
 
 interface CachedOperation extends AuthorizedOperation {
   queryHash: string;
+  /**
+   * The document the entry was made from: `denied` is keyed by its field nodes, so the
+   * entry only serves that same document object. The same text parsed anew (Apollo's
+   * document cache evicted it, or concurrent first requests) is authorized anew; otherwise
+   * its denied fields would silently vanish instead of coming back null with FORBIDDEN.
+   */
+  source: DocumentNode;
 }
 
 /** A small LRU: Map keeps insertion order, so re-inserting on hit keeps hot entries. */
@@ -49,6 +59,17 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
 }
 
 /**
+ * The operation's variables as execution sees them, defaults applied, so that
+ * `@include(if: $v)`/`@skip(if: $v)` with a defaulted variable are judged as executed
+ * (the raw request variables lack defaults, and reading them made the result walk throw).
+ */
+function coercedVariables(schema: GraphQLSchema, requestContext: GatewayGraphQLRequestContext): Record<string, unknown> {
+  const raw = (requestContext.request.variables ?? {}) as Record<string, unknown>;
+  const { coerced } = getVariableValues(schema, requestContext.operation.variableDefinitions ?? [], raw);
+  return coerced ?? raw;
+}
+
+/**
  * Wraps @apollo/gateway so that every operation is checked against the caller's audience
  * before it is planned: denied fields are removed from what is planned and fetched, and
  * come back as null with a FORBIDDEN error at their paths (or, with
@@ -57,6 +78,11 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
  * The gateway caches query plans by query hash. The rewritten operation gets the hash of
  * its own printed text, so a plan is shared only by callers whose operations are the same
  * after authorization; one audience is never served a plan made for another.
+ *
+ * With an access logger, every selection set on Person also gets the data subject's
+ * V-number injected (so every operation that selects a Person is rewritten), and the
+ * response is returned only after the logger has settled it (records committed, or
+ * audited fields withheld).
  */
 export class AuthorizingGateway implements GatewayInterface {
   private apiSchema: GraphQLSchema | undefined;
@@ -67,6 +93,8 @@ export class AuthorizingGateway implements GatewayInterface {
     private readonly policy: () => CompiledPolicy,
     /** Overrides the policy's `settings.onDenied` (ON_DENIED). */
     private readonly onDeniedOverride?: 'null-field' | 'reject-operation',
+    /** Writes access records before each response leaves (gateway/access-log). */
+    private readonly accessLog?: AccessLogger,
   ) {
     inner.onSchemaLoadOrUpdate(({ apiSchema }) => {
       this.apiSchema = apiSchema;
@@ -91,17 +119,19 @@ export class AuthorizingGateway implements GatewayInterface {
     const caller = callerOf(identity);
     const key = [policy.hash, caller.audience ?? '', caller.purpose ?? '', caller.organisation, requestContext.queryHash, requestContext.operationName ?? ''].join('\u0000');
     const cached = this.operations.get(key);
-    if (cached !== undefined) return cached;
+    if (cached === null || (cached !== undefined && cached.source === requestContext.document)) return cached;
+    const decide = (coordinate: string) => policy.decide(caller, coordinate);
     const authorized = removeDeniedFields(
       this.apiSchema!,
       requestContext.document,
-      (coordinate) => policy.decide(caller, coordinate),
+      decide,
       (coordinate) => policy.classOf(coordinate),
+      this.accessLog ? subjectInjection(decide) : undefined,
     );
     const entry: CachedOperation | null =
-      authorized.denied.size === 0
+      authorized.denied.size === 0 && !authorized.injected
         ? null
-        : { ...authorized, queryHash: createHash('sha256').update(print(authorized.document)).digest('hex') };
+        : { ...authorized, queryHash: createHash('sha256').update(print(authorized.document)).digest('hex'), source: requestContext.document };
     this.operations.set(key, entry);
     return entry;
   }
@@ -111,21 +141,42 @@ export class AuthorizingGateway implements GatewayInterface {
       const identity = (requestContext.context as Partial<AuthorizationContext>).identity;
       // The HTTP layer refuses requests without a verified identity; this is the backstop.
       if (!identity) return { errors: [{ message: 'a valid bearer token is required', extensions: { code: 'UNAUTHENTICATED' } }] as never };
+      const policy = this.policy();
       const authorized = this.authorize(requestContext, identity);
-      if (!authorized) return execute(requestContext);
-      if ((this.onDeniedOverride ?? this.policy().onDenied) === 'reject-operation') return { errors: deniedErrors(authorized.denied) };
-
-      const result = await execute({ ...requestContext, document: authorized.document, queryHash: authorized.queryHash });
-      const filled = fillDeniedFields(
-        this.apiSchema!,
-        requestContext.operation,
-        fragmentsOf(requestContext.document),
-        (requestContext.request.variables ?? {}) as Record<string, unknown>,
-        authorized.denied,
-        result.data as Record<string, unknown> | null | undefined,
-      );
-      const errors = [...filled.errors, ...(result.errors ?? [])];
-      return { ...result, data: filled.data, errors: errors.length > 0 ? errors : undefined };
+      if (!authorized && !this.accessLog) return execute(requestContext);
+      const scope = {
+        schema: this.apiSchema!,
+        fragments: fragmentsOf(requestContext.document),
+        variables: coercedVariables(this.apiSchema!, requestContext),
+      };
+      const result = await this.run(execute, requestContext, authorized, scope);
+      if (!this.accessLog) return result;
+      return this.accessLog.settle({ requestContext, operation: requestContext.operation, scope, identity, policy, result, injected: authorized?.injected ?? false });
     };
+  }
+
+  /** Executes the authorized operation and fills denied fields with null (or refuses it whole). */
+  private async run(
+    execute: GatewayExecutor,
+    requestContext: GatewayGraphQLRequestContext,
+    authorized: CachedOperation | null,
+    scope: { fragments: Record<string, FragmentDefinitionNode>; variables: Record<string, unknown> },
+  ): Promise<GatewayExecutionResult> {
+    if (!authorized) return execute(requestContext);
+    if (authorized.denied.size > 0 && (this.onDeniedOverride ?? this.policy().onDenied) === 'reject-operation') {
+      return { errors: deniedErrors(authorized.denied) };
+    }
+    const result = await execute({ ...requestContext, document: authorized.document, queryHash: authorized.queryHash });
+    if (authorized.denied.size === 0) return result;
+    const filled = fillDeniedFields(
+      this.apiSchema!,
+      requestContext.operation,
+      scope.fragments,
+      scope.variables,
+      authorized.denied,
+      result.data as Record<string, unknown> | null | undefined,
+    );
+    const errors = [...filled.errors, ...(result.errors ?? [])];
+    return { ...result, data: filled.data, errors: errors.length > 0 ? errors : undefined };
   }
 }

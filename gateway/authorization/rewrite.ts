@@ -23,7 +23,15 @@ export interface AuthorizedOperation {
   document: DocumentNode;
   /** Denied fields by their node in the ORIGINAL document (the result walk looks them up). */
   denied: Map<FieldNode, DeniedField>;
+  /** True when `inject` added a selection somewhere (the access log's subject key). */
+  injected: boolean;
 }
+
+/**
+ * A selection to add to every selection set on a type (after denied fields are removed),
+ * or undefined for none. The access log uses it to learn each Person's V-number.
+ */
+export type InjectSelection = (typeName: string) => FieldNode | undefined;
 
 /**
  * Response key of the `__typename` put into a selection set that authorization emptied
@@ -42,15 +50,18 @@ const PLACEHOLDER: FieldNode = {
  * that denied data is never fetched from a partner. Decisions come from `decide`
  * (allow and conditional pass: conditional fields are decided by the subgraph that holds
  * the data). A selection set left empty keeps its object with a placeholder `__typename`, so the denied
- * children can still be reported as null at their own paths.
+ * children can still be reported as null at their own paths. `inject` adds a selection to
+ * every selection set of the types it names, whether or not anything was denied.
  */
 export function removeDeniedFields(
   schema: GraphQLSchema,
   document: DocumentNode,
   decide: (coordinate: string) => Decision,
   classOf: (coordinate: string) => string | undefined,
+  inject?: InjectSelection,
 ): AuthorizedOperation {
   const denied = new Map<FieldNode, DeniedField>();
+  let injected = false;
   const typeInfo = new TypeInfo(schema);
   const rewritten = visit(
     document,
@@ -69,10 +80,17 @@ export function removeDeniedFields(
       },
       SelectionSet: {
         leave(node): SelectionSetNode | undefined {
+          // Still inside the selection set here: the parent type is the set's own type.
+          const parent = typeInfo.getParentType();
+          const extra = parent && inject ? inject(parent.name) : undefined;
+          if (extra) {
+            injected = true;
+            return { ...node, selections: [...node.selections, extra] };
+          }
           return node.selections.length === 0 ? { ...node, selections: [PLACEHOLDER] } : undefined;
         },
       },
     }),
   );
-  return { document: rewritten, denied };
+  return { document: rewritten, denied, injected };
 }

@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { withoutSuppliedValue } from './redact-input';
 
 /** Error codes whose messages are written for clients and safe to pass on. */
 const CLIENT_CODES = new Set([
@@ -20,7 +21,8 @@ const CLIENT_CODES = new Set([
 
 /**
  * Formats errors for clients: errors with a client code pass with their message and
- * extensions (minus anything internal); every other error becomes a generic
+ * extensions (minus anything internal, and minus any input value the message would
+ * repeat); every other error becomes a generic
  * INTERNAL_SERVER_ERROR without message detail, stack or exception, unless `development`.
  */
 export function safeFormatError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
@@ -28,7 +30,7 @@ export function safeFormatError(formatted: GraphQLFormattedError, error: unknown
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    return { ...formatted, extensions };
+    return { ...formatted, message: withoutSuppliedValue(formatted.message), extensions };
   }
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError && original.extensions?.code && CLIENT_CODES.has(String(original.extensions.code))) {

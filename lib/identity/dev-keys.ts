@@ -13,12 +13,14 @@ export interface DevKeys {
   publicKeyFile: string;
   privateKeyFile: string;
   signingSecretFile: string;
+  /** ACCESS_LOG_KEY for development: V-numbers in the access log are hashed and encrypted with it. */
+  accessLogKeyFile: string;
 }
 
 /**
  * Creates, once, the development key material under `.dev/` (git-ignored): an ES256 key
- * pair for caller tokens and a random gateway-to-subgraph signing secret. Never used when
- * keys are configured through the environment.
+ * pair for caller tokens, a random gateway-to-subgraph signing secret and a random access
+ * log key (ACCESS_LOG_KEY). Never used when keys are configured through the environment.
  */
 export async function ensureDevKeys(dir = fromRoot('.dev')): Promise<DevKeys> {
   const keys: DevKeys = {
@@ -26,6 +28,7 @@ export async function ensureDevKeys(dir = fromRoot('.dev')): Promise<DevKeys> {
     publicKeyFile: join(dir, 'token-public.pem'),
     privateKeyFile: join(dir, 'token-private.pem'),
     signingSecretFile: join(dir, 'gateway-signing-secret'),
+    accessLogKeyFile: join(dir, 'access-log-key'),
   };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(keys.privateKeyFile) || !existsSync(keys.publicKeyFile)) {
@@ -35,6 +38,9 @@ export async function ensureDevKeys(dir = fromRoot('.dev')): Promise<DevKeys> {
   }
   if (!existsSync(keys.signingSecretFile)) {
     writeFileSync(keys.signingSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  if (!existsSync(keys.accessLogKeyFile)) {
+    writeFileSync(keys.accessLogKeyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   }
   return keys;
 }

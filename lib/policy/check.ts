@@ -18,6 +18,7 @@ export function checkPolicy(
   const problems: PolicyProblem[] = [];
   const at = (path: Array<string | number>, message: string) => problems.push({ ...locate(path), message });
 
+  const typeNames = new Set([...fields.values()].map((field) => field.typeName));
   const ruleIds = new Map<string, number>();
   document.rules.forEach((rule, r) => {
     if (ruleIds.has(rule.id)) at(['rules', r, 'id'], `rule id "${rule.id}" is used twice (first in rule ${ruleIds.get(rule.id)! + 1})`);
@@ -30,7 +31,11 @@ export function checkPolicy(
     });
     rule.fields?.forEach((coordinate, i) => {
       // A subgraph sees only its own fields; rules about other partners' fields are checked on the supergraph.
-      if (scope === 'supergraph' && !fields.has(coordinate)) at(['rules', r, 'fields', i], `rule "${rule.id}": unknown field "${coordinate}"`);
+      if (scope === 'supergraph' && !fields.has(coordinate)) {
+        const typeName = coordinate.slice(0, coordinate.indexOf('.'));
+        const message = typeNames.has(typeName) ? `unknown field "${coordinate}"` : `unknown type "${typeName}" in "${coordinate}"`;
+        at(['rules', r, 'fields', i], `rule "${rule.id}": ${message}`);
+      }
     });
     rule.when?.purpose?.forEach((purpose, i) => {
       if (!(purpose in document.purposes)) at(['rules', r, 'when', 'purpose', i], `rule "${rule.id}": unknown purpose "${purpose}"`);
@@ -51,9 +56,9 @@ export function checkPolicy(
 
   for (const field of fields.values()) {
     if (!field.className) {
-      problems.push({ line: 0, column: 0, message: `field ${field.coordinate} has no @classification in the schema` });
+      problems.push({ line: 0, column: 0, field: field.coordinate, message: `field ${field.coordinate} has no @classification in the schema` });
     } else if (!(field.className in document.classes)) {
-      problems.push({ line: 0, column: 0, message: `field ${field.coordinate} is classified "${field.className}", which the policy does not define` });
+      problems.push({ line: 0, column: 0, field: field.coordinate, message: `field ${field.coordinate} is classified "${field.className}", which the policy does not define` });
     }
   }
   return problems;

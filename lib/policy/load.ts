@@ -10,6 +10,8 @@ export interface PolicyProblem {
   line: number;
   column: number;
   message: string;
+  /** For a problem in the schema rather than the policy: the field (`Type.field`) at fault. */
+  field?: string;
 }
 
 /** Thrown when a policy cannot be used; `problems` names every line at fault. */
@@ -101,6 +103,12 @@ export function parsePolicy(text: string, source = 'policy.yaml'): ParsedPolicy 
     const node = nodeAt(doc, path);
     return node?.range ? locateOffset(node.range[0]) : { line: 0, column: 0 };
   };
+  const locateKey = (path: ReadonlyArray<string | number>, key: string) => {
+    const map = nodeAt(doc, path);
+    const pair = isMap(map) ? map.items.find((item) => (item.key as { value?: unknown } | null)?.value === key) : undefined;
+    const range = (pair?.key as YamlNode | null | undefined)?.range;
+    return range ? locateOffset(range[0]) : undefined;
+  };
   const value: unknown = doc.toJS();
   const validate = policyValidator();
   if (!validate(value)) {
@@ -108,7 +116,9 @@ export function parsePolicy(text: string, source = 'policy.yaml'): ParsedPolicy 
       .filter((e) => e.keyword !== 'if')
       .map((e) => {
         const path = e.instancePath.split('/').slice(1).map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg.replace(/~1/g, '/').replace(/~0/g, '~')));
-        return { ...locate(path), message: describeSchemaError(e) };
+        // An unknown key is on its own line, not on the first line of the map holding it.
+        const where = e.keyword === 'additionalProperties' ? locateKey(path, String(e.params.additionalProperty)) : undefined;
+        return { ...(where ?? locate(path)), message: describeSchemaError(e) };
       });
     throw new PolicyError(source, dedupe(problems));
   }

@@ -17,6 +17,8 @@ export interface AudienceDefinition {
 export interface ClassDefinition {
   description: string;
   sensitivity: 'none' | 'personal' | 'special-category';
+  /** Written to the access log on every release or denial; default true for special-category. */
+  audit?: boolean;
 }
 
 export interface RuleDefinition {

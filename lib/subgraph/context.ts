@@ -14,6 +14,7 @@ export function createSubgraphContext<L>(
   store: Store,
   identity: Identity,
   windowDays: number,
+  env: NodeJS.ProcessEnv = process.env,
 ): SubgraphContext<L> {
   return {
     identity,
@@ -21,5 +22,6 @@ export function createSubgraphContext<L>(
     store,
     now: new Date(),
     stalenessWindowDays: windowDays,
+    env,
   };
 }

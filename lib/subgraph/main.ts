@@ -7,6 +7,7 @@ import { loadPolicyForSubgraph } from '../policy/source';
 import { createPolicyHolder } from '../policy/holder';
 import { createLogger } from '../log';
 import { fromRoot } from '../paths';
+import { readShutdownGraceMs } from '../http/graceful-shutdown';
 import { stalenessWindowDays } from './context';
 import { prepareStore } from './prepare';
 import { startSubgraphServer, type RunningSubgraph } from './server';
@@ -51,6 +52,8 @@ export async function runSubgraph(
     maxSkewMs: envInt('SIGNATURE_MAX_SKEW_MS', 30_000, 1_000, 600_000, env),
     stalenessWindowDays: stalenessWindowDays(env),
     development: isDevelopment(env),
+    shutdownGraceMs: readShutdownGraceMs(env),
+    env,
   });
   return {
     ...running,

@@ -10,6 +10,8 @@ export const SUBGRAPH_PORTS = {
   dvo: 4003,
   coa: 4004,
   medical: 4005,
+  // Not a partner: the privacy office's access log (gateway access records, privacy officers' queries).
+  audit: 4006,
 } as const;
 
 export type SubgraphName = keyof typeof SUBGRAPH_PORTS;

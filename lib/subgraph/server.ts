@@ -2,19 +2,21 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, print } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../db/store';
 import { closeHttpServer } from '../http/close';
-import { createGraphQLHandler, sendJson } from '../http/graphql-handler';
+import { BodyTooLarge, createGraphQLHandler, readBody, sendJson } from '../http/graphql-handler';
 import { NonceCache, SignatureError, verifyRequest } from '../identity/signing';
 import type { CompiledPolicy } from '../policy/compiled';
 import { guardReferenceResolvers, shieldFromPolicy, type ConsentLookup, type ShieldContext } from '../policy/shield';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createSubgraphContext } from './context';
 import { DateTimeScalar } from './kit';
-import type { SubgraphContext, SubgraphDefinition } from './types';
+import type { SignedPostRoute, SubgraphContext, SubgraphDefinition } from './types';
 import { safeFormatError } from '../http/format-error';
+import { useSubgraphReadiness } from './readiness';
+import { observeService } from '../observability/service';
 
 export interface SubgraphServerOptions {
   definition: SubgraphDefinition<any>;
@@ -30,7 +32,11 @@ export interface SubgraphServerOptions {
   maxSkewMs?: number;
   stalenessWindowDays: number;
   maxBodyBytes?: number;
+  /** How long close() lets requests in flight finish before cutting connections (SHUTDOWN_GRACE_MS, default 10 s). */
+  shutdownGraceMs?: number;
   development?: boolean;
+  /** Environment handed to resolvers (ctx.env) and to the definition's routes; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningSubgraph {
@@ -52,6 +58,54 @@ function consentLookupOf(definition: SubgraphDefinition<any>, store: Store): Con
 }
 
 /**
+ * Serves one of a definition's POST routes: the body is read (bounded), the gateway's
+ * signature verified over it (401 otherwise, reason not disclosed), JSON parsed (415/400),
+ * and the route's reply sent. A route that throws gets a generic 500.
+ */
+async function servePostRoute(
+  route: SignedPostRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
+  verify: (headers: IncomingMessage['headers'], body: Buffer) => ReturnType<typeof verifyRequest>,
+  maxBodyBytes: number,
+): Promise<void> {
+  const refuse = (status: number, code: string, message: string) => sendJson(res, status, { error: { code, message } });
+  try {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) refuse(413, 'PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`);
+      else refuse(400, 'BAD_REQUEST', 'could not read the request body');
+      return;
+    }
+    let identity;
+    try {
+      identity = verify(req.headers, raw);
+    } catch {
+      refuse(401, 'UNAUTHENTICATED', 'request not signed by the gateway');
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+      refuse(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST requests must have content-type application/json');
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      refuse(400, 'BAD_REQUEST', 'the request body is not valid JSON');
+      return;
+    }
+    const reply = await route({ identity, body });
+    sendJson(res, reply.status, reply.body);
+  } catch {
+    if (!res.headersSent) refuse(500, 'INTERNAL_SERVER_ERROR', 'internal error');
+    else res.end();
+  }
+}
+
+/**
  * Serves one partner subgraph over HTTP: the definition's schema with the policy's
  * graphql-shield rules, reachable only with a gateway signature (401 otherwise). Returns
  * once listening.
@@ -63,6 +117,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: { ...resolvers, DateTime: DateTimeScalar } as never }]);
   const shielded = applyMiddleware(schema, shieldFromPolicy(schema, policy, consentLookupOf(definition, store)));
   const development = options.development ?? false;
+  const env = options.env ?? process.env;
+  // Metrics at GET /metrics and one log line per request (lib/observability).
+  const observability = observeService({ service: `subgraph-${definition.name}`, subjectKey: () => options.signingSecret });
 
   const server = new ApolloServer<SubgraphContext>({
     schema: shielded,
@@ -71,7 +128,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Inline traces (ftv1) would send resolver timings to the gateway on every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...observability.plugins],
     formatError: (formatted, error) => safeFormatError(formatted, error, development),
   });
   await server.start();
@@ -83,6 +140,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name, policy: policy().hash }),
+      '/ready': useSubgraphReadiness({ subgraph: definition.name, store, policy }).route,
+      '/metrics': observability.metricsRoute,
     },
     async context(request) {
       let signed;
@@ -101,11 +160,19 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       }
       const current = policy();
       const identity = { ...signed, audience: current.audienceFor(signed.roles, signed.bigRegistration) };
-      return createSubgraphContext(definition, store, identity, options.stalenessWindowDays);
+      return createSubgraphContext(definition, store, identity, options.stalenessWindowDays, env);
     },
   });
 
-  const http: Server = createServer((req, res) => void handler(req, res));
+  // POST routes besides /graphql (definition.httpRoutes), signed like GraphQL requests and
+  // sharing the nonce cache, so that a signed request is accepted once on either path.
+  const postRoutes = definition.httpRoutes?.(store, { env }) ?? {};
+  const verifyPost = (headers: IncomingMessage['headers'], body: Buffer) =>
+    verifyRequest(options.signingSecret, headers, body, { maxSkewMs: options.maxSkewMs ?? 30_000, nonces });
+  const http: Server = createServer((req, res) => {
+    const route = req.method === 'POST' ? postRoutes[new URL(req.url ?? '/', 'http://localhost').pathname] : undefined;
+    void (route ? servePostRoute(route, req, res, verifyPost, options.maxBodyBytes ?? 1_000_000) : handler(req, res));
+  });
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -118,7 +185,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     url: `http://${host}:${port}/graphql`,
     port,
     async close() {
-      await closeHttpServer(http);
+      await closeHttpServer(http, options.shutdownGraceMs);
       await server.stop();
     },
   };

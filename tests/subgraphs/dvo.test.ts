@@ -281,17 +281,36 @@ describe('dvo: recordRestraintDecision', () => {
       otherRide = await rideOf(DEMO_V_NUMBERS.consentRefused);
     });
 
-    const cases: Array<[string, () => Record<string, unknown>, string, string?]> = [
-      ['a justification shorter than 20 characters once trimmed', () => ({ ...good(), justification: '    too short, sorry       ' }), 'justification'],
-      ['a blank justification', () => ({ ...good(), justification: ' \n\t ' }), 'justification'],
-      ['no means', () => ({ ...good(), means: [] }), 'means'],
-      ['the same means twice', () => ({ ...good(), means: ['HANDCUFFS', 'HANDCUFFS'] }), 'means'],
-      ['an unknown transport order', () => ({ ...good(), transportOrderId: 'order-that-does-not-exist' }), 'transportOrderId', 'order-that-does-not-exist'],
-      ['an unknown classification', () => ({ ...good(), classificationId: 'classification-unknown' }), 'classificationId', 'classification-unknown'],
-      ['the classification of another order', () => ({ ...good(), classificationId: otherRide.classification.id }), 'classificationId'],
+    // Objects, not tuples: jest would take a trailing parameter missing from a tuple for `done`.
+    const cases: Array<{ name: string; input: () => Record<string, unknown>; field: string; secret?: string }> = [
+      {
+        name: 'a justification shorter than 20 characters once trimmed',
+        input: () => ({ ...good(), justification: '    too short, sorry       ' }),
+        field: 'justification',
+      },
+      { name: 'a blank justification', input: () => ({ ...good(), justification: ' \n\t ' }), field: 'justification' },
+      { name: 'no means', input: () => ({ ...good(), means: [] }), field: 'means' },
+      { name: 'the same means twice', input: () => ({ ...good(), means: ['HANDCUFFS', 'HANDCUFFS'] }), field: 'means' },
+      {
+        name: 'an unknown transport order',
+        input: () => ({ ...good(), transportOrderId: 'order-that-does-not-exist' }),
+        field: 'transportOrderId',
+        secret: 'order-that-does-not-exist',
+      },
+      {
+        name: 'an unknown classification',
+        input: () => ({ ...good(), classificationId: 'classification-unknown' }),
+        field: 'classificationId',
+        secret: 'classification-unknown',
+      },
+      {
+        name: 'the classification of another order',
+        input: () => ({ ...good(), classificationId: otherRide.classification.id }),
+        field: 'classificationId',
+      },
     ];
 
-    it.each(cases)('%s', async (_name, input, field, secret) => {
+    it.each(cases)('$name', async ({ input, field, secret }) => {
       const before = await decisionCount();
       const result = await sg.run(RECORD, { input: input() });
       expect((result.data as any)?.recordRestraintDecision ?? null).toBeNull();

@@ -9,6 +9,8 @@ export interface TestStack extends Stack {
   /** POSTs an operation to the gateway with a token for `role` (or the given token/headers). */
   query<T = any>(query: string, options?: QueryOptions): Promise<GraphQLResponse<T>>;
   storeKind: 'postgres' | 'embedded';
+  /** The environment the stack runs with (DATABASE_URL when on PostgreSQL), for tools run beside it. */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface QueryOptions {
@@ -27,14 +29,15 @@ export interface GraphQLResponse<T> {
 
 /**
  * Starts the whole product for one test file: a fresh database (PostgreSQL with
- * TEST_DATABASE_URL, else embedded), five subgraphs and the gateway on free ports, keys
- * in a temporary folder.
+ * TEST_DATABASE_URL, else embedded), the subgraphs (five partners and the audit log) and
+ * the gateway on free ports, keys in a temporary folder.
  */
 export async function startTestStack(options: StackOptions & { forceEmbedded?: boolean } = {}): Promise<TestStack> {
   const database = await freshDatabase({ forceEmbedded: options.forceEmbedded });
   const keysDir = mkdtempSync(join(tmpdir(), 'chain-keys-'));
   const env = { ...database.env, ...(options.env ?? {}) };
   delete env.GATEWAY_SIGNING_SECRET;
+  if (!options.env?.ACCESS_LOG_KEY) delete env.ACCESS_LOG_KEY;
   let stack: Stack;
   try {
     stack = await startStack({ ...options, env, ephemeralPorts: true, keysDir });
@@ -46,6 +49,7 @@ export async function startTestStack(options: StackOptions & { forceEmbedded?: b
   return {
     ...stack,
     storeKind: database.kind,
+    env,
     async query(query, queryOptions = {}) {
       let token = queryOptions.token;
       if (token === undefined) {

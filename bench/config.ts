@@ -1,0 +1,51 @@
+import { ConfigError, envInt, envString } from '../lib/config';
+
+/** What `npm run bench` runs; every value from the environment, validated and bounded. */
+export interface BenchConfig {
+  /** Demo persons loaded into PostgreSQL (BENCH_PERSONS, default 10,000). */
+  persons: number;
+  /** Seconds of measured load per scenario (BENCH_DURATION_S, default 10). */
+  durationS: number;
+  /** Seconds of unmeasured load before each scenario (BENCH_WARMUP_S, default 3). */
+  warmupS: number;
+  /** Concurrent connections of the load generator (BENCH_CONNECTIONS, default 16). */
+  connections: number;
+  /** Server to create the benchmark's own database on (BENCH_DATABASE_URL, else TEST_DATABASE_URL). */
+  databaseUrl: string;
+  /** Gateway start modes to measure (BENCH_MODES: single, cluster or both; default both). */
+  modes: Array<'single' | 'cluster'>;
+  /** Workers of the cluster mode (BENCH_WEB_CONCURRENCY, default os.availableParallelism()). */
+  clusterWorkers: number | undefined;
+  /** Write a V8 CPU profile of the single-process gateway with authorization on (BENCH_CPU_PROF=1). */
+  cpuProfile: boolean;
+  /** Hard limit on the whole run, after which it stops whatever it is doing (BENCH_MAX_S, default 900). */
+  maxS: number;
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const databaseUrl = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  let host: string;
+  try {
+    host = new URL(databaseUrl).hostname;
+  } catch {
+    throw new ConfigError('BENCH_DATABASE_URL is not a URL');
+  }
+  // The benchmark creates and drops a database and loads the machine: local servers only.
+  if (!LOCAL_HOSTS.has(host)) throw new ConfigError(`BENCH_DATABASE_URL must point to this machine (127.0.0.1), not ${host}`);
+  const modes = envString('BENCH_MODES', 'both', env);
+  if (!['single', 'cluster', 'both'].includes(modes)) throw new ConfigError('BENCH_MODES must be single, cluster or both');
+  const workers = env.BENCH_WEB_CONCURRENCY ? envInt('BENCH_WEB_CONCURRENCY', 2, 1, 64, env) : undefined;
+  return {
+    persons: envInt('BENCH_PERSONS', 10_000, 10, 200_000, env),
+    durationS: envInt('BENCH_DURATION_S', 10, 1, 600, env),
+    warmupS: envInt('BENCH_WARMUP_S', 3, 0, 120, env),
+    connections: envInt('BENCH_CONNECTIONS', 16, 1, 512, env),
+    databaseUrl,
+    modes: modes === 'both' ? ['single', 'cluster'] : [modes as 'single' | 'cluster'],
+    clusterWorkers: workers,
+    cpuProfile: env.BENCH_CPU_PROF === '1',
+    maxS: envInt('BENCH_MAX_S', 900, 30, 7_200, env),
+  };
+}

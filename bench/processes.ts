@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fromRoot } from '../lib/paths';
+
+/** One service the benchmark started as a process of its own. */
+export interface Service {
+  name: string;
+  /** Base URL, `http://127.0.0.1:<port>`. */
+  base: string;
+  port: number;
+  child: ChildProcess;
+  /** Where its stdout and stderr go. */
+  logFile: string;
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the OS; released again at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts a TypeScript entry point as its own Node process through tsx's loader (`node
+ * --import tsx`, so the pid is the Node process itself and its memory can be read),
+ * with `execArgv` before it (e.g. `--cpu-prof`). Output goes to `logFile`.
+ */
+export function startService(options: {
+  name: string;
+  entry: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  logFile: string;
+  execArgv?: string[];
+}): Service {
+  const fd = openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', fromRoot(options.entry), ...(options.args ?? [])], {
+    cwd: fromRoot(),
+    env: options.env,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  return { name: options.name, base: `http://127.0.0.1:${options.port}`, port: options.port, child, logFile: options.logFile };
+}
+
+/** Resolves when `GET <base>/health` answers 200; rejects when the process exits first or after `timeoutMs`. */
+export async function waitHealthy(service: Service, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) {
+      throw new Error(`${service.name} exited while starting (${service.child.exitCode ?? service.child.signalCode}); see ${service.logFile}`);
+    }
+    try {
+      const response = await fetch(`${service.base}/health`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${service.name} did not become healthy within ${timeoutMs} ms; see ${service.logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Stops a service with SIGTERM (graceful: a CPU profile is written on exit), SIGKILL after `graceMs`. */
+export async function stopService(service: Service, graceMs = 20_000): Promise<void> {
+  const child = service.child;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The pids whose parent is `pid` (cluster workers), read from /proc. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may contain spaces, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}

@@ -1,0 +1,302 @@
+/**
+ * `npm run bench`: the side-by-side benchmark of issue 5 (README "Performance").
+ *
+ * Loads BENCH_PERSONS demo persons into a fresh PostgreSQL database, starts the six
+ * subgraphs and the gateway(s) as separate processes on 127.0.0.1, and drives them with
+ * autocannon, each scenario for BENCH_DURATION_S seconds after a warm-up:
+ *   (a) through the gateway with authorization and access logging on,
+ *   (b) through the gateway with both off (NODE_ENV=benchmark + the benchmark-only switch),
+ *   (c) the same fetches sent straight to the dtv subgraph, signed as the gateway signs,
+ * for the single-person query of a medical professional and the departures list (first:
+ * 20), with a single gateway process and with the cluster mode (one worker per core).
+ * Prints requests/s, p50/p95/p99, gateway memory (after warm-up, at the end, peak) and the
+ * ratios; writes everything to bench-results/<timestamp>.json. Stops by itself (BENCH_MAX_S),
+ * stops every process it started and drops its database.
+ */
+process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { ConfigError } from '../lib/config';
+import { generateWorld } from '../lib/demo/world';
+import { ensureDevKeys, readDevPrivateKey, signDevToken } from '../lib/identity/dev-keys';
+import { fromRoot } from '../lib/paths';
+import { SUBGRAPH_NAMES } from '../lib/subgraph/registry-names';
+import { readBenchConfig, type BenchConfig } from './config';
+import { accessRecordCount, createBenchDatabase, loadWorld, type BenchDatabase } from './database';
+import { runLoad, type LoadResult } from './load';
+import { MemorySampler } from './memory';
+import { freePort, startService, stopService, waitHealthy, type Service } from './processes';
+import {
+  checkDirect,
+  checkGateway,
+  DEPARTURES_QUERY,
+  DTV_DEPARTURES_QUERY,
+  DTV_PERSON_QUERY,
+  gatewayRequests,
+  PERSON_QUERY,
+  ROLE,
+  signedRequests,
+  variablesFor,
+  type QueryName,
+} from './scenarios';
+
+interface Target {
+  id: string;
+  label: string;
+  kind: 'gateway' | 'direct';
+  mode?: 'single' | 'cluster';
+  authorization?: boolean;
+  service: Service;
+  memory?: MemorySampler;
+  warmedUp?: boolean;
+}
+
+interface ScenarioResult extends LoadResult {
+  query: QueryName;
+  target: string;
+  label: string;
+}
+
+const started = new Date();
+const services: Service[] = [];
+let database: BenchDatabase | undefined;
+let keysDir: string | undefined;
+
+async function cleanup(): Promise<void> {
+  await Promise.allSettled(services.map((s) => stopService(s)));
+  if (database) await database.drop().catch((error: Error) => console.error(`could not drop ${database?.name}: ${error.message}`));
+  if (keysDir) rmSync(keysDir, { recursive: true, force: true });
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+async function main(): Promise<void> {
+  let config: BenchConfig;
+  try {
+    config = readBenchConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`bench: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const deadline = setTimeout(() => {
+    console.error(`bench: stopped after BENCH_MAX_S=${config.maxS} s`);
+    void cleanup().finally(() => process.exit(1));
+  }, config.maxS * 1000);
+  deadline.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`bench: ${signal}, stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  const runId = started.toISOString().replace(/[:.]/g, '-');
+  const outDir = fromRoot('bench-results');
+  const logDir = join(outDir, `${runId}-logs`);
+  mkdirSync(logDir, { recursive: true });
+  const loadBefore = loadavg();
+  const workers = config.clusterWorkers ?? availableParallelism();
+  console.log(
+    `bench: ${config.persons} persons, ${config.durationS} s per scenario after ${config.warmupS} s warm-up, ${config.connections} connections, ` +
+      `modes ${config.modes.join('+')}${config.modes.includes('cluster') ? ` (${workers} workers)` : ''}; ${cpus().length} CPUs, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+
+  // Keys of the run's own: token key pair, signing secret, access log key.
+  keysDir = mkdtempSync(join(tmpdir(), 'chain-bench-keys-'));
+  const keys = await ensureDevKeys(keysDir);
+  const signingSecret = readFileSync(keys.signingSecretFile, 'utf8').trim();
+  const accessLogKey = readFileSync(keys.accessLogKeyFile, 'utf8').trim();
+  const token = await signDevToken(readDevPrivateKey(keys), { role: ROLE, expiresIn: '2h' });
+
+  // The database and the world.
+  database = await createBenchDatabase(config.databaseUrl);
+  const world = generateWorld(config.persons);
+  const seedS = await loadWorld(database.url, world);
+  console.log(`bench: loaded ${config.persons} persons into ${database.name} in ${seedS} s`);
+
+  const common: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    APOLLO_TELEMETRY_DISABLED: '1',
+    HOST: '127.0.0.1',
+    GATEWAY_SIGNING_SECRET: signingSecret,
+    POLICY_WATCH: 'false',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+
+  // Subgraphs: one process each, on the bench database, no seeding.
+  const subgraphUrls: Record<string, string> = {};
+  const subgraphServices: Record<string, Service> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const port = await freePort();
+    const service = startService({
+      name: `subgraph ${name}`,
+      entry: 'scripts/start-subgraph.ts',
+      args: [name],
+      port,
+      logFile: join(logDir, `${name}.log`),
+      env: {
+        ...common,
+        NODE_ENV: 'production',
+        DATABASE_URL: database.url,
+        DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '8',
+        SEED_DEMO: 'false',
+        [`${name.toUpperCase()}_PORT`]: String(port),
+        ...(name === 'audit' ? { ACCESS_LOG_KEY: accessLogKey } : {}),
+      },
+    });
+    services.push(service);
+    subgraphServices[name] = service;
+    subgraphUrls[`${name.toUpperCase()}_URL`] = `${service.base}/graphql`;
+  }
+  await Promise.all(Object.values(subgraphServices).map((s) => waitHealthy(s)));
+
+  // Gateways: with and without authorization, single process and cluster.
+  const targets: Target[] = [];
+  const profileDir = join(outDir, `${runId}-profile`);
+  for (const mode of config.modes) {
+    for (const authorization of [true, false]) {
+      const port = await freePort();
+      const id = `${mode === 'single' ? 'gateway' : 'cluster'}-${authorization ? 'on' : 'off'}`;
+      const profile = config.cpuProfile && mode === 'single' && authorization;
+      if (profile) mkdirSync(profileDir, { recursive: true });
+      const service = startService({
+        name: id,
+        entry: mode === 'single' ? 'scripts/start-gateway.ts' : 'scripts/start-gateway-cluster.ts',
+        port,
+        logFile: join(logDir, `${id}.log`),
+        execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        env: {
+          ...common,
+          ...subgraphUrls,
+          // The same NODE_ENV for both, so that only the switch differs between (a) and (b).
+          NODE_ENV: 'benchmark',
+          PORT: String(port),
+          TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
+          ...(authorization ? {} : { BENCHMARK_UNSAFE_DISABLE_AUTHORIZATION: '1' }),
+          ...(mode === 'cluster' ? { WEB_CONCURRENCY: String(workers) } : {}),
+        },
+      });
+      services.push(service);
+      const label = `gateway${mode === 'cluster' ? ` x${workers}` : ''}, authorization + access log ${authorization ? 'ON' : 'OFF'}`;
+      targets.push({ id, label, kind: 'gateway', mode, authorization, service });
+    }
+  }
+  await Promise.all(targets.map((t) => waitHealthy(t.service)));
+  for (const target of targets) target.memory = new MemorySampler(target.service.child.pid!, target.mode === 'cluster').start();
+  targets.push({ id: 'direct-dtv', label: 'straight to the dtv subgraph (signed), the floor', kind: 'direct', service: subgraphServices.dtv! });
+
+  const recordsBefore = await accessRecordCount(database.url);
+  const results: ScenarioResult[] = [];
+  const queries: Array<{ name: QueryName; gateway: string; direct: string }> = [
+    { name: 'person', gateway: PERSON_QUERY, direct: DTV_PERSON_QUERY },
+    { name: 'departures', gateway: DEPARTURES_QUERY, direct: DTV_DEPARTURES_QUERY },
+  ];
+  for (const query of queries) {
+    for (const target of targets) {
+      const variables = variablesFor(world, query.name);
+      const next = target.kind === 'gateway' ? gatewayRequests(token, query.gateway, variables) : signedRequests(signingSecret, query.direct, variables);
+      const check = target.kind === 'gateway' ? checkGateway(query.name) : checkDirect(query.name);
+      const url = `${target.service.base}/graphql`;
+      // One request first: a scenario that fails outright stops the run instead of measuring errors fast.
+      const probe = next();
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...probe.headers }, body: probe.body });
+      const text = await response.text();
+      if (response.status !== 200 || !check(text)) throw new Error(`${query.name} via ${target.id}: unexpected answer ${response.status} ${text.slice(0, 300)}`);
+      if (config.warmupS > 0) await runLoad({ url, connections: config.connections, durationS: config.warmupS, next, check });
+      if (target.memory && !target.warmedUp) {
+        target.warmedUp = true;
+        target.memory.mark('after-warmup');
+      }
+      const result = await runLoad({ url, connections: config.connections, durationS: config.durationS, next, check });
+      results.push({ query: query.name, target: target.id, label: target.label, ...result });
+      console.log(
+        `  ${query.name.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms` +
+          (result.non2xx + result.errors + result.timeouts + result.invalid > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}, invalid ${result.invalid}/${result.checked})` : ''),
+      );
+    }
+  }
+  const recordsAfter = await accessRecordCount(database.url);
+  for (const target of targets) {
+    target.memory?.mark('end');
+    target.memory?.stop();
+  }
+  const loadAfter = loadavg();
+
+  // Ratios per query and mode.
+  const find = (query: QueryName, target: string) => results.find((r) => r.query === query && r.target === target);
+  const ratios = queries.flatMap(({ name }) =>
+    config.modes.map((mode) => {
+      const prefix = mode === 'single' ? 'gateway' : 'cluster';
+      const on = find(name, `${prefix}-on`)!;
+      const off = find(name, `${prefix}-off`)!;
+      const direct = find(name, 'direct-dtv')!;
+      return {
+        query: name,
+        mode,
+        authorizationThroughputCostPct: round((1 - on.rps / off.rps) * 100),
+        onPerOff: round(on.rps / off.rps, 3),
+        onPerDirect: round(on.rps / direct.rps, 3),
+        offPerDirect: round(off.rps / direct.rps, 3),
+        p50OnMinusOffMs: round(on.latencyMs.p50 - off.latencyMs.p50, 2),
+      };
+    }),
+  );
+  const memory = Object.fromEntries(
+    targets.filter((t) => t.memory).map((t) => [t.id, { ...t.memory!.summary(), series: t.memory!.samples.filter((_, i) => i % 4 === 0) }]),
+  );
+
+  // Stop everything (a CPU profile is written as the profiled gateway exits), then report.
+  await cleanup();
+  clearTimeout(deadline);
+
+  const report = {
+    runId,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavgBefore: loadBefore.map((l) => round(l, 2)), loadavgAfter: loadAfter.map((l) => round(l, 2)) },
+    config: { ...config, databaseUrl: undefined, clusterWorkers: workers, role: ROLE },
+    seedSeconds: seedS,
+    accessRecordsWritten: recordsAfter - recordsBefore,
+    results,
+    ratios,
+    memory,
+    cpuProfileDir: config.cpuProfile ? relative(fromRoot(), profileDir) : undefined,
+  };
+  const file = join(outDir, `${runId}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+
+  console.log('');
+  console.log('query       target       req/s     p50 ms   p95 ms   p99 ms');
+  for (const r of results) {
+    console.log(`${r.query.padEnd(11)} ${r.target.padEnd(11)} ${String(r.rps).padStart(8)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(8)} ${String(r.latencyMs.p99).padStart(8)}`);
+  }
+  console.log('');
+  for (const r of ratios) {
+    console.log(
+      `${r.query.padEnd(11)} ${r.mode.padEnd(8)} authorization + access log cost ${r.authorizationThroughputCostPct}% of throughput (on/off ${r.onPerOff}); on/direct ${r.onPerDirect}, off/direct ${r.offPerDirect}; p50 +${r.p50OnMinusOffMs} ms`,
+    );
+  }
+  console.log('');
+  for (const [id, m] of Object.entries(memory)) {
+    console.log(`memory ${id.padEnd(11)} RSS after warm-up ${m.afterWarmupMiB} MiB, at the end ${m.endMiB} MiB (growth ${m.growthMiB} MiB), peak RSS ${m.peakRssMiB} MiB, VmHWM ${m.peakHwmMiB} MiB`);
+  }
+  console.log(`access records written by the gateway with authorization on: ${report.accessRecordsWritten}`);
+  console.log(`load average before ${report.machine.loadavgBefore.join(' ')}, after ${report.machine.loadavgAfter.join(' ')}`);
+  console.log(`\nwrote ${relative(process.cwd(), file)}${config.cpuProfile ? ` and a CPU profile under ${relative(process.cwd(), profileDir)}` : ''}`);
+  process.exit(0);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { ACCESS_LOG_WRITER_ROLE, type AccessRecordBatch } from '../../lib/access-log/wire';
+import { signRequest, type SignedIdentity } from '../../lib/identity/signing';
+
+/** The gateway's own service identity, under which it writes access records. */
+export const GATEWAY_SERVICE_IDENTITY: Omit<SignedIdentity, 'traceId'> = {
+  subject: 'chain-gateway',
+  organisation: 'gateway',
+  roles: [ACCESS_LOG_WRITER_ROLE],
+};
+
+/** Where and how the gateway writes access records. */
+export interface AccessLogEndpoint {
+  /** The audit subgraph's `POST /access-records` URL (ACCESS_LOG_URL). */
+  url: string;
+  /** The gateway-to-subgraph signing secret. */
+  signingSecret: () => string;
+  /** How long to wait for the commit (ACCESS_LOG_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
+/** Why records could not be written; for the operator's log only, never for clients. */
+export class AccessLogUnavailable extends Error {
+  constructor(readonly reason: 'timeout' | 'network' | `status ${number}`) {
+    super(`the access log could not be written (${reason})`);
+    this.name = 'AccessLogUnavailable';
+  }
+}
+
+/**
+ * Sends one request's access records to the audit subgraph, signed with the gateway's
+ * service identity over the exact body, with the request's trace id (also as a W3C
+ * `traceparent`). Resolves only when the audit service answered 201, i.e. committed;
+ * rejects with AccessLogUnavailable on a network error, a timeout or any other status.
+ */
+export async function postAccessRecords(endpoint: AccessLogEndpoint, batch: AccessRecordBatch): Promise<void> {
+  const body = JSON.stringify(batch);
+  const headers = {
+    'content-type': 'application/json',
+    traceparent: `00-${batch.traceId}-${randomBytes(8).toString('hex')}-01`,
+    ...signRequest(endpoint.signingSecret(), { ...GATEWAY_SERVICE_IDENTITY, traceId: batch.traceId }, body),
+  };
+  let response: Response;
+  try {
+    response = await fetch(endpoint.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
+  } catch (error) {
+    throw new AccessLogUnavailable((error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'network');
+  }
+  // Drain the body so the keep-alive connection can be reused.
+  await response.arrayBuffer().catch(() => undefined);
+  if (response.status !== 201) throw new AccessLogUnavailable(`status ${response.status}`);
+}

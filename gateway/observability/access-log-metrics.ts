@@ -1,0 +1,52 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { BoundedLabel } from '../../lib/observability/labels';
+
+/** What the access logger reports after each attempt to write a request's records. */
+export interface AccessLogMetrics {
+  /** The audit service committed `records` records in `seconds`. */
+  committed(records: number, seconds: number): void;
+  /** The write failed (`timeout`, `network`, `status 503`, ...); `withheld` audited fields were withheld. */
+  failed(reason: string, withheld: number): void;
+}
+
+/**
+ * Access-log metrics, counted by gateway/access-log/access-logger.ts:
+ * `chain_access_log_writes_total` (batches committed), `chain_access_log_records_total`
+ * (records committed), `chain_access_log_write_duration_seconds` (time to commit),
+ * `chain_access_log_write_failures_total{reason}` and
+ * `chain_access_log_withheld_fields_total` (audited fields withheld because their records
+ * could not be written). Any failure is worth an alert: audited data is being withheld.
+ */
+export function createAccessLogMetrics(registry: Registry): AccessLogMetrics {
+  const reasons = new BoundedLabel(20);
+  const writes = new Counter({ name: 'chain_access_log_writes_total', help: 'Access-record batches committed by the audit service', registers: [registry] });
+  const records = new Counter({ name: 'chain_access_log_records_total', help: 'Access records committed by the audit service', registers: [registry] });
+  const duration = new Histogram({
+    name: 'chain_access_log_write_duration_seconds',
+    help: 'Time from sending a batch of access records to its commit',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'chain_access_log_write_failures_total',
+    help: 'Access-record batches that could not be written, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const withheldFields = new Counter({
+    name: 'chain_access_log_withheld_fields_total',
+    help: 'Audited fields withheld because their access records could not be written',
+    registers: [registry],
+  });
+  return {
+    committed(count, seconds) {
+      writes.inc();
+      records.inc(count);
+      duration.observe(seconds);
+    },
+    failed(reason, withheld) {
+      failures.inc({ reason: reasons.value(reason.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 32) || 'error') });
+      withheldFields.inc(withheld);
+    },
+  };
+}
