@@ -16,10 +16,25 @@ export interface BenchConfig {
   modes: Array<'single' | 'cluster'>;
   /** Workers of the cluster mode (BENCH_WEB_CONCURRENCY, default os.availableParallelism()). */
   clusterWorkers: number | undefined;
-  /** Write a V8 CPU profile of the single-process gateway with authorization on (BENCH_CPU_PROF=1). */
-  cpuProfile: boolean;
+  /**
+   * V8 CPU profiles (BENCH_CPU_PROF): `1` or `gateway` for the single-process gateway with
+   * authorization on, `all` for it and every subgraph. Profiling slows the profiled processes.
+   */
+  cpuProfile: 'off' | 'gateway' | 'all';
+  /**
+   * Seconds of sustained mixed load (both queries) on the single-process gateway with
+   * authorization on after the scenarios, sampling its memory (BENCH_SOAK_S, default 30; 0 skips).
+   */
+  soakS: number;
   /** Hard limit on the whole run, after which it stops whatever it is doing (BENCH_MAX_S, default 900). */
   maxS: number;
+}
+
+function cpuProfileOf(value: string | undefined): BenchConfig['cpuProfile'] {
+  if (value === undefined || value === '' || value === '0') return 'off';
+  if (value === '1' || value === 'gateway') return 'gateway';
+  if (value === 'all') return 'all';
+  throw new ConfigError('BENCH_CPU_PROF must be 1 (gateway), all, or unset');
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -45,7 +60,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     databaseUrl,
     modes: modes === 'both' ? ['single', 'cluster'] : [modes as 'single' | 'cluster'],
     clusterWorkers: workers,
-    cpuProfile: env.BENCH_CPU_PROF === '1',
+    cpuProfile: cpuProfileOf(env.BENCH_CPU_PROF),
+    soakS: envInt('BENCH_SOAK_S', 30, 0, 3_600, env),
     maxS: envInt('BENCH_MAX_S', 900, 30, 7_200, env),
   };
 }

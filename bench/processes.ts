@@ -14,16 +14,25 @@ export interface Service {
   logFile: string;
 }
 
-/** A free TCP port on 127.0.0.1 (asked from the OS; released again at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function tryListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1, below the kernel's ephemeral range (32768 and up): a
+ * service takes seconds to start, and a port the OS hands out for `listen(0)` meanwhile
+ * (other test suites on the machine) must not be the one it was given.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await tryListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 /**
@@ -60,7 +69,12 @@ export async function waitHealthy(service: Service, timeoutMs = 120_000): Promis
     try {
       const response = await fetch(`${service.base}/health`, { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();
-      if (response.status === 200) return;
+      if (response.status === 200) {
+        // Something else answering on the port (the service itself failed to listen) shows as an exit.
+        await new Promise((r) => setTimeout(r, 300));
+        if (service.child.exitCode !== null || service.child.signalCode !== null) throw new Error(`${service.name} exited after start; see ${service.logFile}`);
+        return;
+      }
     } catch {
       // not listening yet
     }

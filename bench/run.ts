@@ -50,7 +50,6 @@ interface Target {
   authorization?: boolean;
   service: Service;
   memory?: MemorySampler;
-  warmedUp?: boolean;
 }
 
 interface ScenarioResult extends LoadResult {
@@ -132,6 +131,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
 
+  const profileDir = join(outDir, `${runId}-profile`);
+  if (config.cpuProfile !== 'off') mkdirSync(profileDir, { recursive: true });
+
   // Subgraphs: one process each, on the bench database, no seeding.
   const subgraphUrls: Record<string, string> = {};
   const subgraphServices: Record<string, Service> = {};
@@ -143,6 +145,8 @@ async function main(): Promise<void> {
       args: [name],
       port,
       logFile: join(logDir, `${name}.log`),
+      // A directory per process: tsx's loader thread writes a profile of its own beside the main thread's.
+      execArgv: config.cpuProfile === 'all' ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : [],
       env: {
         ...common,
         NODE_ENV: 'production',
@@ -161,19 +165,17 @@ async function main(): Promise<void> {
 
   // Gateways: with and without authorization, single process and cluster.
   const targets: Target[] = [];
-  const profileDir = join(outDir, `${runId}-profile`);
   for (const mode of config.modes) {
     for (const authorization of [true, false]) {
       const port = await freePort();
       const id = `${mode === 'single' ? 'gateway' : 'cluster'}-${authorization ? 'on' : 'off'}`;
-      const profile = config.cpuProfile && mode === 'single' && authorization;
-      if (profile) mkdirSync(profileDir, { recursive: true });
+      const profile = config.cpuProfile !== 'off' && mode === 'single' && authorization;
       const service = startService({
         name: id,
         entry: mode === 'single' ? 'scripts/start-gateway.ts' : 'scripts/start-gateway-cluster.ts',
         port,
         logFile: join(logDir, `${id}.log`),
-        execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'gateway')] : [],
         env: {
           ...common,
           ...subgraphUrls,
@@ -200,29 +202,68 @@ async function main(): Promise<void> {
     { name: 'person', gateway: PERSON_QUERY, direct: DTV_PERSON_QUERY },
     { name: 'departures', gateway: DEPARTURES_QUERY, direct: DTV_DEPARTURES_QUERY },
   ];
-  for (const query of queries) {
-    for (const target of targets) {
+  const scenarios = queries.flatMap((query) =>
+    targets.map((target) => {
       const variables = variablesFor(world, query.name);
-      const next = target.kind === 'gateway' ? gatewayRequests(token, query.gateway, variables) : signedRequests(signingSecret, query.direct, variables);
-      const check = target.kind === 'gateway' ? checkGateway(query.name) : checkDirect(query.name);
-      const url = `${target.service.base}/graphql`;
-      // One request first: a scenario that fails outright stops the run instead of measuring errors fast.
-      const probe = next();
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...probe.headers }, body: probe.body });
-      const text = await response.text();
-      if (response.status !== 200 || !check(text)) throw new Error(`${query.name} via ${target.id}: unexpected answer ${response.status} ${text.slice(0, 300)}`);
-      if (config.warmupS > 0) await runLoad({ url, connections: config.connections, durationS: config.warmupS, next, check });
-      if (target.memory && !target.warmedUp) {
-        target.warmedUp = true;
-        target.memory.mark('after-warmup');
-      }
-      const result = await runLoad({ url, connections: config.connections, durationS: config.durationS, next, check });
-      results.push({ query: query.name, target: target.id, label: target.label, ...result });
-      console.log(
-        `  ${query.name.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms` +
-          (result.non2xx + result.errors + result.timeouts + result.invalid > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}, invalid ${result.invalid}/${result.checked})` : ''),
-      );
-    }
+      return {
+        query: query.name,
+        target,
+        url: `${target.service.base}/graphql`,
+        next: target.kind === 'gateway' ? gatewayRequests(token, query.gateway, variables) : signedRequests(signingSecret, query.direct, variables),
+        check: target.kind === 'gateway' ? checkGateway(query.name) : checkDirect(query.name),
+      };
+    }),
+  );
+  // Phase 1: every scenario once and warmed up (plans, JIT, connection pools, caches), so
+  // that memory "after warm-up" is taken when every query has been through every gateway.
+  for (const { query, target, url, next, check } of scenarios) {
+    // One request first: a scenario that fails outright stops the run instead of measuring errors fast.
+    const probe = next();
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...probe.headers }, body: probe.body });
+    const text = await response.text();
+    if (response.status !== 200 || !check(text)) throw new Error(`${query} via ${target.id}: unexpected answer ${response.status} ${text.slice(0, 300)}`);
+    if (config.warmupS > 0) await runLoad({ url, connections: config.connections, durationS: config.warmupS, next, check });
+  }
+  for (const target of targets) target.memory?.mark('after-warmup');
+  // Phase 2: measured, one scenario at a time.
+  for (const { query, target, url, next, check } of scenarios) {
+    const result = await runLoad({ url, connections: config.connections, durationS: config.durationS, next, check });
+    results.push({ query, target: target.id, label: target.label, ...result });
+    console.log(
+      `  ${query.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms` +
+        (result.non2xx + result.errors + result.timeouts + result.invalid > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}, invalid ${result.invalid}/${result.checked})` : ''),
+    );
+  }
+  // Sustained mixed load on the production configuration (single process, authorization
+  // on), memory sampled: flat means no growth between the first third and the end.
+  let soak: { rps: number; thirds: Array<{ minMiB: number; maxMiB: number }>; floorGrowthMiB: number } | undefined;
+  const soakTarget = targets.find((t) => t.id === 'gateway-on') ?? targets.find((t) => t.id === 'cluster-on');
+  if (config.soakS > 0 && soakTarget?.memory) {
+    const person = gatewayRequests(token, PERSON_QUERY, variablesFor(world, 'person'));
+    const departures = gatewayRequests(token, DEPARTURES_QUERY, variablesFor(world, 'departures'));
+    let i = 0;
+    const checkPerson = checkGateway('person');
+    const checkDepartures = checkGateway('departures');
+    const memory = soakTarget.memory;
+    const from = memory.sample().t;
+    const result = await runLoad({
+      url: `${soakTarget.service.base}/graphql`,
+      connections: config.connections,
+      durationS: config.soakS,
+      next: () => (i++ % 4 === 3 ? departures() : person()),
+      check: (body) => checkPerson(body) || checkDepartures(body),
+    });
+    const to = memory.sample().t;
+    // RSS under load is a saw-tooth (the heap grows until a major collection gives memory
+    // back): flat means the floor of the last third is no higher than that of the first.
+    const thirds = [0, 1, 2].map((k) => {
+      const inThird = memory.samples.filter((x) => x.t >= from + ((to - from) * k) / 3 && x.t <= from + ((to - from) * (k + 1)) / 3).map((x) => x.rssMiB);
+      return { minMiB: Math.min(...inThird), maxMiB: Math.max(...inThird) };
+    });
+    soak = { rps: result.rps, thirds, floorGrowthMiB: round(thirds[2]!.minMiB - thirds[0]!.minMiB) };
+    console.log(
+      `  soak       ${soakTarget.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s for ${config.soakS} s (3 person : 1 departures); RSS min-max by third: ${thirds.map((t) => `${t.minMiB}-${t.maxMiB}`).join(', ')} MiB`,
+    );
   }
   const recordsAfter = await accessRecordCount(database.url);
   for (const target of targets) {
@@ -269,7 +310,8 @@ async function main(): Promise<void> {
     results,
     ratios,
     memory,
-    cpuProfileDir: config.cpuProfile ? relative(fromRoot(), profileDir) : undefined,
+    soak,
+    cpuProfileDir: config.cpuProfile !== 'off' ? relative(fromRoot(), profileDir) : undefined,
   };
   const file = join(outDir, `${runId}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
@@ -289,9 +331,14 @@ async function main(): Promise<void> {
   for (const [id, m] of Object.entries(memory)) {
     console.log(`memory ${id.padEnd(11)} RSS after warm-up ${m.afterWarmupMiB} MiB, at the end ${m.endMiB} MiB (growth ${m.growthMiB} MiB), peak RSS ${m.peakRssMiB} MiB, VmHWM ${m.peakHwmMiB} MiB`);
   }
+  if (soak) {
+    console.log(
+      `memory under ${config.soakS} s of sustained load (${soakTarget!.id}): RSS min-max per third ${soak.thirds.map((t) => `${t.minMiB}-${t.maxMiB}`).join(', ')} MiB; floor growth first to last third ${soak.floorGrowthMiB} MiB`,
+    );
+  }
   console.log(`access records written by the gateway with authorization on: ${report.accessRecordsWritten}`);
   console.log(`load average before ${report.machine.loadavgBefore.join(' ')}, after ${report.machine.loadavgAfter.join(' ')}`);
-  console.log(`\nwrote ${relative(process.cwd(), file)}${config.cpuProfile ? ` and a CPU profile under ${relative(process.cwd(), profileDir)}` : ''}`);
+  console.log(`\nwrote ${relative(process.cwd(), file)}${config.cpuProfile !== 'off' ? ` and CPU profile under ${relative(process.cwd(), profileDir)}` : ''}`);
   process.exit(0);
 }
 

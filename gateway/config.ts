@@ -4,6 +4,7 @@ import { defaultPolicyFile, defaultSupergraphFile } from '../lib/policy/source';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../lib/identity/dev-keys';
 import { readResilienceConfig, type ResilienceConfig } from './resilience/config';
 import { benchmarkDisablesAuthorization } from './benchmark-mode';
+import { readTransportConfig, type TransportConfig } from './transport/config';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits/defaults';
 
 /** The gateway's settings; README "Configuration" documents each variable. */
@@ -28,6 +29,8 @@ export interface GatewayConfig {
   resilience: ResilienceConfig;
   /** `npm run bench` only (NODE_ENV=benchmark): no authorization rewrite, no access log. See gateway/benchmark-mode.ts. */
   benchmarkUnsafeNoAuthorization?: boolean;
+  /** Keep-alive pools to the subgraphs and the query plan cache size (gateway/transport). */
+  transport?: TransportConfig;
   /** Limits on incoming operations: depth, aliases, tokens, list sizes, estimated cost (gateway/limits). */
   limits: InputLimits;
   /** TRUSTED_DOCUMENTS_FILE: when set, only the operations of this manifest are executed. */
@@ -71,6 +74,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     },
     resilience: readResilienceConfig(env),
     benchmarkUnsafeNoAuthorization: benchmarkDisablesAuthorization(env),
+    transport: readTransportConfig(env),
     limits: readInputLimits(env),
     trustedDocumentsFile: envOptional('TRUSTED_DOCUMENTS_FILE', env),
   };

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { closeHttpServer } from '../lib/http/close';
 import { createGraphQLHandler, sendJson } from '../lib/http/graphql-handler';
 import { safeFormatError } from '../lib/http/format-error';
+import { useInputGuards } from './plugins/useInputGuards';
 import type { Identity } from '../lib/identity/identity';
 import { bearerToken, createTokenVerifier, UnauthenticatedError } from '../lib/identity/tokens';
 import { traceIdFrom } from '../lib/identity/trace';
@@ -23,6 +24,7 @@ import { AccessLogger } from './access-log/access-logger';
 import { AuthorizingGateway, type AuthorizationContext } from './authorization/authorizing-gateway';
 import type { GatewayConfig } from './config';
 import { SigningDataSource } from './signing-data-source';
+import { createSubgraphTransport, readTransportConfig } from './transport';
 import { observeGateway } from './observability';
 import { useGatewayReadiness } from './resilience/readiness';
 import { useSubgraphResilience } from './resilience/subgraph-resilience';
@@ -67,32 +69,42 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const verify = await createTokenVerifier(config.token);
 
   const resilience = useSubgraphResilience(config.resilience, log);
+  // Keep-alive connection pools per subgraph (gateway/transport); query plans cached by size.
+  const transportConfig = config.transport ?? readTransportConfig({});
+  const transport = createSubgraphTransport(transportConfig);
   const gateway = new ApolloGateway({
     supergraphSdl,
+    experimental_approximateQueryPlanStoreMiB: transportConfig.queryPlanCacheMiB,
     // @apollo/gateway answers the `Apollo-Query-Plan-Experimental` header with the query
     // plan whenever NODE_ENV is not `production`; the plan is exposed in development only.
     __exposeQueryPlanExperimental: config.development,
     // Each subgraph: its timeout and circuit breaker; a partner that cannot answer leaves its fields null with SUBGRAPH_UNAVAILABLE/SUBGRAPH_TIMEOUT.
-    buildService: ({ name }) => observability.instrument(name, resilience.wrap(name, new SigningDataSource(config.subgraphUrls[name as SubgraphName], () => config.signingSecret))),
+    buildService: ({ name }) => observability.instrument(name, resilience.wrap(name, new SigningDataSource(config.subgraphUrls[name as SubgraphName], () => config.signingSecret, transport.fetcherFor(name)))),
   });
   const unknown = Object.keys(config.subgraphUrls).filter((n) => !SUBGRAPH_NAMES.includes(n as SubgraphName));
   if (unknown.length > 0) throw new Error(`unknown subgraphs configured: ${unknown.join(', ')}`);
 
   // NODE_ENV=benchmark only (gateway/benchmark-mode.ts): `npm run bench` measures the gateway without authorization and access log.
   if (config.benchmarkUnsafeNoAuthorization) log.warn('BENCHMARK MODE: authorization rewrite and access log are OFF; never run this for callers');
+  // Limits, trusted documents, operation and variable checks (gateway/plugins/useInputGuards.ts).
+  const inputGuards = useInputGuards(config);
   const server = new ApolloServer<GatewayContext>({
     gateway: config.benchmarkUnsafeNoAuthorization ? gateway : new AuthorizingGateway(
       gateway,
       currentPolicy,
       config.onDeniedOverride,
-      new AccessLogger({ url: config.accessLog.url, timeoutMs: config.accessLog.timeoutMs, signingSecret: () => config.signingSecret }, log, observability.accessLog),
+      new AccessLogger({ url: config.accessLog.url, timeoutMs: config.accessLog.timeoutMs, signingSecret: () => config.signingSecret, fetch: transport.fetcherFor('access-log') }, log, observability.accessLog),
     ),
     introspection: config.development,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // SIGTERM/SIGINT are handled by the start scripts (lib/http/graceful-shutdown.ts), which drain HTTP first.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => safeFormatError(formatted, error, config.development),
-    plugins: observability.plugins,
+    parseOptions: inputGuards.parseOptions,
+    validationRules: inputGuards.validationRules,
+    plugins: [...inputGuards.plugins, ...observability.plugins],
   });
   await server.start();
 
@@ -153,6 +165,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       policies.close();
       await closeHttpServer(http, config.resilience.shutdownGraceMs);
       await server.stop();
+      transport.close();
     },
   };
 }

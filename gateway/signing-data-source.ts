@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../lib/identity/random-pool';
 import type { Identity } from '../lib/identity/identity';
 import { SIGNATURE_HEADERS, signRequest, type SignedIdentity } from '../lib/identity/signing';
 import { withoutSuppliedValue } from '../lib/http/redact-input';
@@ -25,8 +25,9 @@ const PENDING_IDENTITY = 'x-chain-pending-identity';
  * unsigned and are refused by the subgraph. The caller's own headers are not forwarded.
  */
 export class SigningDataSource extends RemoteGraphQLDataSource<Context> {
-  constructor(url: string, secret: () => string) {
-    super({ url });
+  /** `fetcher`: how requests leave (gateway/transport's keep-alive pool); the signing wraps it. */
+  constructor(url: string, secret: () => string, fetcher?: Fetcher) {
+    super(fetcher ? { url, fetcher } : { url });
     const send = this.fetcher;
     this.fetcher = ((input: Parameters<Fetcher>[0], init: FetchInit = {}) => {
       const headers = { ...(init.headers ?? {}) };
@@ -47,7 +48,7 @@ export class SigningDataSource extends RemoteGraphQLDataSource<Context> {
     request.http.headers.set(PENDING_IDENTITY, Buffer.from(JSON.stringify(vouched)).toString('base64url'));
     // The W3C trace context, so that partners' own tracing joins the request's trace (the
     // trace id also travels, signed, in the identity).
-    if (identity.traceId) request.http.headers.set('traceparent', `00-${identity.traceId}-${randomBytes(8).toString('hex')}-01`);
+    if (identity.traceId) request.http.headers.set('traceparent', `00-${identity.traceId}-${randomHex(8)}-01`);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../lib/identity/random-pool';
 import { ACCESS_LOG_WRITER_ROLE, type AccessRecordBatch } from '../../lib/access-log/wire';
 import { signRequest, type SignedIdentity } from '../../lib/identity/signing';
 
@@ -17,6 +17,8 @@ export interface AccessLogEndpoint {
   signingSecret: () => string;
   /** How long to wait for the commit (ACCESS_LOG_TIMEOUT_MS). */
   timeoutMs: number;
+  /** How the POST is sent: the gateway's keep-alive pool (gateway/transport); default the global fetch. */
+  fetch?: (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 }
 
 /** Why records could not be written; for the operator's log only, never for clients. */
@@ -37,12 +39,12 @@ export async function postAccessRecords(endpoint: AccessLogEndpoint, batch: Acce
   const body = JSON.stringify(batch);
   const headers = {
     'content-type': 'application/json',
-    traceparent: `00-${batch.traceId}-${randomBytes(8).toString('hex')}-01`,
+    traceparent: `00-${batch.traceId}-${randomHex(8)}-01`,
     ...signRequest(endpoint.signingSecret(), { ...GATEWAY_SERVICE_IDENTITY, traceId: batch.traceId }, body),
   };
-  let response: Response;
+  let response: { status: number; arrayBuffer(): Promise<ArrayBuffer> };
   try {
-    response = await fetch(endpoint.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
+    response = await (endpoint.fetch ?? fetch)(endpoint.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
   } catch (error) {
     throw new AccessLogUnavailable((error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'network');
   }

@@ -58,6 +58,33 @@ interface Walk extends OperationScope {
   policy: CompiledPolicy;
   bySubject: Map<string | null, Accumulator>;
   releases: Map<string, Release>;
+  /** collectFields per selection set and runtime type: a list of N persons is collected once, not N times. */
+  collected: Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>;
+  /** Whether a coordinate is of an audited class, per coordinate (the policy is fixed for the walk). */
+  audited: Map<string, boolean>;
+}
+
+function fieldsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldNode[] {
+  let byType = walk.collected.get(selectionSet);
+  if (!byType) {
+    byType = new Map();
+    walk.collected.set(selectionSet, byType);
+  }
+  let fields = byType.get(type);
+  if (!fields) {
+    fields = collectFields(walk, selectionSet, type);
+    byType.set(type, fields);
+  }
+  return fields;
+}
+
+function isAudited(walk: Walk, coordinate: string): boolean {
+  let audited = walk.audited.get(coordinate);
+  if (audited === undefined) {
+    audited = isAuditedClass(walk.policy.document, walk.policy.classOf(coordinate));
+    walk.audited.set(coordinate, audited);
+  }
+  return audited;
 }
 
 function entry(walk: Walk, subject: string | undefined): Accumulator {
@@ -104,7 +131,7 @@ function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObj
   const own = subjectValue(value[SUBJECT_KEY]);
   const here = own ?? subject;
   const fields = type.getFields();
-  for (const field of collectFields(walk, selectionSet, type)) {
+  for (const field of fieldsOf(walk, selectionSet, type)) {
     const name = field.name.value;
     const definition = fields[name];
     if (!definition || name.startsWith('__')) continue;
@@ -115,7 +142,7 @@ function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObj
     const coordinate = `${type.name}.${name}`;
     const fieldPath = [...path, key];
     const fieldAnchor = isNonNullType(definition.type) ? anchor : fieldPath;
-    const audited = isAuditedClass(walk.policy.document, walk.policy.classOf(coordinate));
+    const audited = isAudited(walk, coordinate);
     if (audited) {
       entry(walk, fieldSubject).allowed.add(coordinate);
       const id = fieldPath.join('\u0000');
@@ -221,7 +248,7 @@ export function findAccesses(
   errors: readonly ResultError[],
   policy: CompiledPolicy,
 ): AccessFindings {
-  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map() };
+  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), collected: new Map(), audited: new Map() };
   const root = scope.schema.getRootType(operation.operation);
   if (data && root) walkObject(walk, data, root, operation.selectionSet, [], undefined, [], false);
   for (const error of errors) {

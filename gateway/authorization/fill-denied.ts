@@ -31,6 +31,22 @@ interface Walk {
   denied: Map<FieldNode, DeniedField>;
   errors: GraphQLError[];
   reported: Set<string>;
+  /** collect() per selection set and runtime type: a list of N objects is collected once. */
+  collected: Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>;
+}
+
+function fieldsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldNode[] {
+  let byType = walk.collected.get(selectionSet);
+  if (!byType) {
+    byType = new Map();
+    walk.collected.set(selectionSet, byType);
+  }
+  let fields = byType.get(type);
+  if (!fields) {
+    fields = collect(walk, selectionSet, type);
+    byType.set(type, fields);
+  }
+  return fields;
 }
 
 function included(walk: Walk, node: { directives?: readonly unknown[] } & Parameters<typeof getDirectiveValues>[1]): boolean {
@@ -79,7 +95,7 @@ function runtimeType(walk: Walk, type: GraphQLCompositeType, value: Data): Graph
 function walkObject(walk: Walk, value: Data, type: GraphQLObjectType, selectionSet: SelectionSetNode, path: Path): boolean {
   let nullSelf = false;
   delete value[PLACEHOLDER_KEY];
-  for (const field of collect(walk, selectionSet, type)) {
+  for (const field of fieldsOf(walk, selectionSet, type)) {
     const key = field.alias?.value ?? field.name.value;
     const fieldPath = [...path, key];
     const deniedField = walk.denied.get(field);
@@ -141,7 +157,7 @@ export function fillDeniedFields(
   denied: Map<FieldNode, DeniedField>,
   data: Data | null | undefined,
 ): { data: Data | null; errors: GraphQLError[] } {
-  const walk: Walk = { schema, fragments, variables, denied, errors: [], reported: new Set() };
+  const walk: Walk = { schema, fragments, variables, denied, errors: [], reported: new Set(), collected: new Map() };
   const root = schema.getRootType(operation.operation);
   if (!data || !root) return { data: data ?? null, errors: walk.errors };
   const nullRoot = walkObject(walk, data, root, operation.selectionSet, []);

@@ -14,7 +14,14 @@ export interface InputLimits {
   costListFactor: number;
 }
 
-/** The defaults of {@link InputLimits}, measured against the deepest and costliest queries the README and tests use. */
+/**
+ * The defaults of {@link InputLimits}, with headroom over the legitimate queries of the
+ * README and the test suites (tests/limits/defaults.test.ts measures them): deepest 8 levels
+ * (a departure's person's transport orders' restraint decisions' classification's
+ * provenance), at most 2 aliases, at most 441 tokens (the full person query), page sizes up
+ * to 100, costliest 104 506 (the departures list with the whole person-centred picture on a
+ * page of 100; two such pages in one request exceed MAX_COST).
+ */
 export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   maxDepth: 12,
   maxAliases: 30,

@@ -45,7 +45,8 @@ export function createAccessLogMetrics(registry: Registry): AccessLogMetrics {
       duration.observe(seconds);
     },
     failed(reason, withheld) {
-      failures.inc({ reason: reasons.value(reason.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 32) || 'error') });
+      const label = reason.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+      failures.inc({ reason: reasons.value(label || 'error') });
       withheldFields.inc(withheld);
     },
   };

@@ -21,8 +21,9 @@ export interface BreakerSnapshot {
   retryAt?: string;
 }
 
-/** Defaults, documented in README "Configuration". */
+/** Default consecutive failures that open a breaker (CIRCUIT_BREAKER_THRESHOLD; README "Configuration"). */
 export const DEFAULT_FAILURE_THRESHOLD = 5;
+/** Default cool-down of an open breaker in ms (CIRCUIT_BREAKER_COOLDOWN_MS). */
 export const DEFAULT_COOLDOWN_MS = 10_000;
 
 /**

@@ -2,9 +2,11 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type GraphQLFormattedError, type SelectionSetNode } from 'graphql';
 
-/** Error codes for a partner that could not answer; lib/http/format-error.ts lets both through. */
+/** The partner could not be reached, answered 5xx or no JSON, or its breaker is open (lib/http/format-error.ts lets it through). */
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+/** The partner did not answer within its timeout. */
 export const SUBGRAPH_TIMEOUT = 'SUBGRAPH_TIMEOUT';
+/** The codes a missing partner's fields carry. */
 export type SubgraphFailureCode = typeof SUBGRAPH_UNAVAILABLE | typeof SUBGRAPH_TIMEOUT;
 
 /** How the partners are named in error messages (the subgraph name is in `extensions.subgraph`). */

@@ -2,8 +2,13 @@ import type { Pool, PoolClient } from 'pg';
 
 /** Something SQL can be sent to: a store, or a transaction on it. */
 export interface Queryable {
-  /** Runs one parameterised statement and returns its rows. */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs one parameterised statement and returns its rows. `name` makes it a named prepared
+   * statement on PostgreSQL (parsed and planned once per connection, then only bound and
+   * executed): give it for the hot per-request SQL, one name per distinct text. The
+   * embedded PGlite has no named statements and runs the text as is.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }
@@ -32,9 +37,9 @@ class PostgresStore implements Store {
   readonly stats: Counter = { statements: 0 };
   constructor(private readonly pool: Pool, private readonly release: () => Promise<void>) {}
 
-  async query<R>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+  async query<R>(text: string, params: readonly unknown[] = [], name?: string): Promise<R[]> {
     this.stats.statements++;
-    const result = await this.pool.query(text, params as unknown[]);
+    const result = name ? await this.pool.query({ name, text, values: params as unknown[] }) : await this.pool.query(text, params as unknown[]);
     return result.rows as R[];
   }
 
@@ -47,9 +52,10 @@ class PostgresStore implements Store {
     const client = await this.pool.connect();
     const stats = this.stats;
     const tx: Queryable = {
-      async query<R>(text: string, params: readonly unknown[] = []) {
+      async query<R>(text: string, params: readonly unknown[] = [], name?: string) {
         stats.statements++;
-        return (await client.query(text, params as unknown[])).rows as R[];
+        const result = name ? await client.query({ name, text, values: params as unknown[] }) : await client.query(text, params as unknown[]);
+        return result.rows as R[];
       },
       async exec(script: string) {
         stats.statements++;

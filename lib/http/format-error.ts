@@ -17,6 +17,12 @@ const CLIENT_CODES = new Set([
   'SUBGRAPH_TIMEOUT',
   'ACCESS_LOG_UNAVAILABLE',
   'QUERY_TOO_COMPLEX',
+  // Input limits and trusted documents (gateway/limits, gateway/plugins).
+  'QUERY_TOO_DEEP',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_TOKENS',
+  'PAYLOAD_TOO_LARGE',
+  'OPERATION_NOT_TRUSTED',
 ]);
 
 /**
@@ -35,6 +41,12 @@ export function safeFormatError(formatted: GraphQLFormattedError, error: unknown
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError && original.extensions?.code && CLIENT_CODES.has(String(original.extensions.code))) {
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: original.extensions.code } };
+  }
+  // Apollo Server's own refusals of a malformed request carry an HTTP 4xx but no code
+  // ("provided sha does not match query", "Unsupported persisted query version").
+  const status = original instanceof GraphQLError ? (original.extensions?.http as { status?: unknown } | undefined)?.status : undefined;
+  if (original instanceof GraphQLError && !original.extensions?.code && typeof status === 'number' && status >= 400 && status < 500) {
+    return { message: withoutSuppliedValue(original.message), locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
   }
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

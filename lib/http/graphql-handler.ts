@@ -40,13 +40,27 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 /** Thrown by readBody when the body exceeds the limit. */
 export class BodyTooLarge extends Error {}
 
+/** How much of an oversized body is read and thrown away so that the 413 reaches the client (a chunked body has no length to refuse up front); beyond it the connection is cut. */
+const DISCARD_LIMIT_BYTES = 1_000_000;
+
+/** Reads the rest of a refused body without keeping it, up to DISCARD_LIMIT_BYTES. */
+function discardBody(req: IncomingMessage): void {
+  let discarded = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
 /** Reads a request body up to `limit` bytes; rejects with BodyTooLarge beyond it. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
       reject(new BodyTooLarge());
-      req.resume();
+      discardBody(req);
       return;
     }
     const chunks: Buffer[] = [];
@@ -55,7 +69,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         reject(new BodyTooLarge());
-        req.destroy();
+        discardBody(req);
         return;
       }
       chunks.push(chunk);

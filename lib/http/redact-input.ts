@@ -10,9 +10,12 @@ const PATTERNS: Array<[RegExp, string]> = [
   // Expected value of type "T", found x; reason   |   Expected value of type "T", found x.
   [/^Expected value of type ("[^"]*"), found [\s\S]*?(; |\.$|$)/, 'Expected value of type $1$2'],
   // String cannot represent a non string value: x   |   Int cannot represent non-integer value: x
-  [/^(\w+ cannot represent (?:a )?non[- ]?[\w ]+ value): [\s\S]*$/, '$1.'],
+  // (alone, or as the reason after a variable's "; ")
+  [/(^|; )(\w+ cannot represent (?:a )?non[- ]?[\w -]+ value): [\s\S]*$/, '$1$2.'],
   // Enum "E" cannot represent non-enum value: x.   |   ID cannot represent value: x
-  [/^((?:Enum "[^"]*"|\w+) cannot represent (?:non-enum )?value): [\s\S]*$/, '$1.'],
+  [/(^|; )((?:Enum "[^"]*"|\w+) cannot represent (?:non-enum )?value): [\s\S]*$/, '$1$2.'],
+  // Value "x" does not exist in "E" enum.
+  [/(^|; )Value (?:"(?:[^"\\]|\\.)*"|\S+) does not exist in ("[^"]*") enum\./, '$1The value does not exist in $2 enum.'],
 ];
 
 /** The message with any value the caller supplied removed; other messages unchanged. */

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBase64url } from './random-pool';
 import type { Identity } from './identity';
 
 /** Headers the gateway adds to every operation it sends to a subgraph. */
@@ -24,7 +25,7 @@ function mac(secret: string, timestamp: string, nonce: string, identity: string,
 export function signRequest(secret: string, identity: SignedIdentity, body: string | Uint8Array, now = Date.now()): Record<string, string> {
   const encoded = Buffer.from(JSON.stringify(identity)).toString('base64url');
   const timestamp = String(now);
-  const nonce = randomBytes(12).toString('base64url');
+  const nonce = randomBase64url(12);
   return {
     [SIGNATURE_HEADERS.identity]: encoded,
     [SIGNATURE_HEADERS.timestamp]: timestamp,

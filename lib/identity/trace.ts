@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-pool';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
@@ -10,5 +10,5 @@ export function traceIdFrom(traceparent: string | string[] | undefined): string 
   const value = Array.isArray(traceparent) ? traceparent[0] : traceparent;
   const match = value ? TRACEPARENT.exec(value.trim()) : null;
   if (match && !/^0+$/.test(match[1]!)) return match[1]!;
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from '../log';
 import { callerOf, summarizeRefusal, summarizeResponse, type CallerSummary, type RequestSummary } from './request-summary';
 
+/** Options of useRequestLog. */
 export interface RequestLogOptions {
   logger: Logger;
   /**

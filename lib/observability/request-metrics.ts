@@ -6,6 +6,7 @@ import { callerOf, summarizeRefusal, summarizeResponse, type RequestSummary } fr
 /** Latency buckets in seconds, from a cached single-partner read to a request that ran into timeouts. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** Options of useMetrics. */
 export interface MetricsOptions {
   /** The server's own registry (lib/observability/metrics-registry). */
   registry: Registry;

@@ -6,6 +6,7 @@ import { createMetricsRegistry, metricsRoute } from './metrics-registry';
 import { useRequestLog, type RequestLogOptions } from './request-log';
 import { useMetrics } from './request-metrics';
 
+/** Options of observeService. */
 export interface ServiceObservabilityOptions {
   /** `gateway` or `subgraph-<name>`: the `service` label of every series and the logger's name. */
   service: string;

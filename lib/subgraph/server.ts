@@ -127,6 +127,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // SIGTERM/SIGINT are handled by the start scripts (lib/http/graceful-shutdown.ts), which drain HTTP first.
+    stopOnTerminationSignals: false,
     // Inline traces (ftv1) would send resolver timings to the gateway on every request.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...observability.plugins],
     formatError: (formatted, error) => safeFormatError(formatted, error, development),

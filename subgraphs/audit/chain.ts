@@ -72,6 +72,7 @@ export function recordHash(record: Omit<StoredRecord, 'hash'>): string {
 
 const APPEND_LOCK = 'audit.access_record:append';
 const COLUMN_COUNT = 16;
+const MAX_ROWS_PER_INSERT = Math.floor(65_535 / COLUMN_COUNT);
 
 /**
  * Appends the records of one batch to the chain in one transaction and resolves only
@@ -80,39 +81,55 @@ const COLUMN_COUNT = 16;
  * V-numbers are stored only as HMAC and ciphertext. Returns the ids written.
  */
 export async function appendBatch(store: Store, keys: AccessLogKeys, batch: AccessRecordBatch, now = new Date()): Promise<number[]> {
+  return (await appendBatches(store, keys, [batch], now))[0]!;
+}
+
+/**
+ * Appends several batches (of concurrent requests) in ONE transaction, one after the
+ * other in the chain, and resolves only after its COMMIT: the group commit of
+ * subgraphs/audit/group-commit.ts. Returns the ids written per batch.
+ */
+export async function appendBatches(store: Store, keys: AccessLogKeys, batches: readonly AccessRecordBatch[], now = new Date()): Promise<number[][]> {
   return store.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK], 'audit_append_lock');
     // ORDER BY the column, not the text alias `id` (which would put '9' after '10').
     const [last] = await tx.query<{ id: string | number; hash: string }>(
       'SELECT id::text AS id, hash FROM audit.access_record ORDER BY access_record.id DESC LIMIT 1',
+      [],
+      'audit_append_last',
     );
     let id = last ? Number(last.id) : 0;
     let prev = last?.hash ?? GENESIS_HASH;
-    const rows: StoredRecord[] = batch.records.map((access) => {
-      id += 1;
-      const record: Omit<StoredRecord, 'hash'> = {
-        id,
-        trace_id: batch.traceId,
-        recorded_at: now,
-        actor_subject: batch.actor.subject,
-        actor_organisation: batch.actor.organisation,
-        actor_roles: batch.actor.roles,
-        audience: batch.actor.audience,
-        purpose: batch.actor.purpose,
-        processing_activity: batch.processingActivity,
-        data_subject_hash: access.vNumber ? subjectHash(keys, access.vNumber) : null,
-        data_subject_enc: access.vNumber ? encryptSubject(keys, access.vNumber) : null,
-        fields_allowed: access.fieldsAllowed,
-        fields_denied: access.fieldsDenied.map((d) => ({ field: d.field, rule: d.rule })),
-        policy_hash: batch.policyHash,
-        prev_hash: prev,
-      };
-      const hash = recordHash(record);
-      prev = hash;
-      return { ...record, hash };
-    });
-    await insertRecords(tx, rows);
-    return rows.map((row) => row.id);
+    const rows: StoredRecord[] = [];
+    const ids = batches.map((batch) =>
+      batch.records.map((access) => {
+        id += 1;
+        const record: Omit<StoredRecord, 'hash'> = {
+          id,
+          trace_id: batch.traceId,
+          recorded_at: now,
+          actor_subject: batch.actor.subject,
+          actor_organisation: batch.actor.organisation,
+          actor_roles: batch.actor.roles,
+          audience: batch.actor.audience,
+          purpose: batch.actor.purpose,
+          processing_activity: batch.processingActivity,
+          data_subject_hash: access.vNumber ? subjectHash(keys, access.vNumber) : null,
+          data_subject_enc: access.vNumber ? encryptSubject(keys, access.vNumber) : null,
+          fields_allowed: access.fieldsAllowed,
+          fields_denied: access.fieldsDenied.map((d) => ({ field: d.field, rule: d.rule })),
+          policy_hash: batch.policyHash,
+          prev_hash: prev,
+        };
+        const hash = recordHash(record);
+        prev = hash;
+        rows.push({ ...record, hash });
+        return id;
+      }),
+    );
+    // One multi-row INSERT holds at most MAX_ROWS_PER_INSERT rows (PostgreSQL's 65535 parameters).
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) await insertRecords(tx, rows.slice(start, start + MAX_ROWS_PER_INSERT));
+    return ids;
   });
 }
 

@@ -2,7 +2,7 @@ import type { Store } from '../../lib/db/store';
 import { ACCESS_LOG_WRITER_ROLE, ACCESS_RECORDS_PATH, validateBatch, type AccessRecordBatch } from '../../lib/access-log/wire';
 import { createLogger } from '../../lib/log';
 import type { RouteDeps, SignedPostRoute } from '../../lib/subgraph/types';
-import { appendBatch } from './chain';
+import { createGroupCommit } from './group-commit';
 import { accessLogKeysFrom } from './crypto';
 
 /**
@@ -16,6 +16,8 @@ export function accessRecordRoutes(store: Store, deps: RouteDeps): Record<string
   // Read at start: a missing or short ACCESS_LOG_KEY stops the subgraph from starting.
   const keys = accessLogKeysFrom(deps.env);
   const log = createLogger('subgraph-audit');
+  // Concurrent requests' batches share one transaction (each answered after its COMMIT).
+  const append = createGroupCommit(store, keys);
   return {
     [ACCESS_RECORDS_PATH]: async ({ identity, body }) => {
       if (!identity.roles.includes(ACCESS_LOG_WRITER_ROLE)) {
@@ -26,7 +28,7 @@ export function accessRecordRoutes(store: Store, deps: RouteDeps): Record<string
         return { status: 400, body: { error: { code: 'BAD_REQUEST', message: 'malformed access records', problems: problems.slice(0, 20) } } };
       }
       try {
-        const ids = await appendBatch(store, keys, body as AccessRecordBatch);
+        const ids = await append(body as AccessRecordBatch);
         return { status: 201, body: { appended: ids.length, first: ids[0], last: ids[ids.length - 1] } };
       } catch (error) {
         // Only the driver's error code: a database message may quote the failing row.

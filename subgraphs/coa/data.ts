@@ -60,6 +60,7 @@ export function staysOf(db: Queryable, vNumbers: readonly string[]): Promise<Sta
       WHERE s.v_number = ANY($1::text[])
       ORDER BY s.v_number, s.started_at DESC, s.id`,
     [vNumbers],
+    'coa_stays_by_v_numbers',
   );
 }
 
@@ -71,6 +72,7 @@ export function behaviourNotesOf(db: Queryable, vNumbers: readonly string[]): Pr
       WHERE v_number = ANY($1::text[])
       ORDER BY v_number, noted_at DESC, id`,
     [vNumbers],
+    'coa_behaviour_by_v_numbers',
   );
 }
 
@@ -81,6 +83,7 @@ export async function measurementsOf(db: Queryable, vNumbers: readonly string[])
        FROM coa.measurement
       WHERE v_number = ANY($1::text[])`,
     [vNumbers],
+    'coa_measurements_by_v_numbers',
   );
   // double precision arrives as a number from pg and PGlite alike; coerce anyway so a
   // driver setting can never turn a height into a string on the wire.

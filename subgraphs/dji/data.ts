@@ -74,6 +74,7 @@ export async function detentionsFor(store: Store, vNumbers: readonly string[]): 
        JOIN dji.detention_centre c ON c.code = d.centre_code
       WHERE d.v_number = ANY($1::text[])`,
     [vNumbers],
+    'dji_detention_by_v_numbers',
   );
   return oneByKey(vNumbers, rows, (row) => row.v_number);
 }
@@ -86,6 +87,7 @@ export async function observationsFor(store: Store, vNumbers: readonly string[])
       WHERE v_number = ANY($1::text[])
       ORDER BY observed_at, id`,
     [vNumbers],
+    'dji_observations_by_v_numbers',
   );
   return groupByKey(vNumbers, rows, (row) => row.v_number);
 }
@@ -98,6 +100,7 @@ export async function itemsFor(store: Store, vNumbers: readonly string[]): Promi
       WHERE v_number = ANY($1::text[])
       ORDER BY id`,
     [vNumbers],
+    'dji_items_by_v_numbers',
   );
   return groupByKey(vNumbers, rows, (row) => row.v_number);
 }
@@ -110,6 +113,7 @@ export async function changesFor(store: Store, itemIds: readonly string[]): Prom
       WHERE item_id = ANY($1::text[])
       ORDER BY changed_at, id`,
     [itemIds],
+    'dji_changes_by_item_ids',
   );
   return groupByKey(itemIds, rows, (row) => row.item_id);
 }

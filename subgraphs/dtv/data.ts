@@ -168,17 +168,18 @@ function toPlan(row: DeparturePlanRow): DeparturePlanRecord {
 export function createLoaders(store: Store): Loaders {
   return {
     person: new DataLoader(async (keys: readonly string[]) => {
-      const rows = await store.query<PersonRow>(PERSON_SQL, [keys]);
+      const rows = await store.query<PersonRow>(PERSON_SQL, [keys], 'dtv_person_by_v_numbers');
       return oneByKey(keys, rows.map(toPerson), (r) => r.vNumber);
     }),
     returnCase: new DataLoader(async (keys: readonly string[]) => {
-      const rows = await store.query<ReturnCaseRow>(RETURN_CASE_SQL, [keys]);
+      const rows = await store.query<ReturnCaseRow>(RETURN_CASE_SQL, [keys], 'dtv_return_case_by_v_numbers');
       return oneByKey(keys, rows.map(toReturnCase), (r) => r.vNumber);
     }),
     currentDeparture: new DataLoader(async (keys: readonly string[]) => {
       const rows = await store.query<DeparturePlanRow>(
         `SELECT ${PLAN_COLUMNS} FROM dtv.departure_plan WHERE superseded_at IS NULL AND v_number = ANY($1::text[])`,
         [keys],
+        'dtv_current_plan_by_v_numbers',
       );
       return oneByKey(keys, rows.map(toPlan), (r) => r.vNumber);
     }),
@@ -209,12 +210,14 @@ export async function departuresPage(
             AND (planned_at, id) > ($3::timestamptz, $4::text)
           ORDER BY planned_at, id LIMIT $5`,
         [window.from, window.to, after.plannedAt, after.id, limit],
+        'dtv_departures_page_after',
       )
     : await store.query<DeparturePlanRow>(
         `SELECT ${PLAN_COLUMNS} FROM dtv.departure_plan
           WHERE superseded_at IS NULL AND planned_at >= $1 AND planned_at < $2
           ORDER BY planned_at, id LIMIT $3`,
         [window.from, window.to, limit],
+        'dtv_departures_page',
       );
   return rows.map(toPlan);
 }
@@ -225,6 +228,7 @@ export async function countDepartures(store: Store, window: { from: Date; to: Da
     `SELECT count(*)::integer AS total FROM dtv.departure_plan
       WHERE superseded_at IS NULL AND planned_at >= $1 AND planned_at < $2`,
     [window.from, window.to],
+    'dtv_departures_count',
   );
   return rows[0]?.total ?? 0;
 }

@@ -119,12 +119,13 @@ export function ordersByVNumbers(db: Queryable, vNumbers: readonly string[]): Pr
     `SELECT ${ORDER_COLUMNS} FROM dvo.transport_order
       WHERE v_number = ANY($1::text[]) ORDER BY v_number, planned_pickup_at, id`,
     [vNumbers],
+    'dvo_orders_by_v_numbers',
   );
 }
 
 /** Transport orders by id in one statement; unknown ids simply have no row. */
 export function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderRow[]> {
-  return db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM dvo.transport_order WHERE id = ANY($1::text[])`, [ids]);
+  return db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM dvo.transport_order WHERE id = ANY($1::text[])`, [ids], 'dvo_orders_by_ids');
 }
 
 /** Pickup changes of many orders in one statement, oldest first within each order. */
@@ -133,6 +134,7 @@ export function pickupChangesByOrderIds(db: Queryable, orderIds: readonly string
     `SELECT ${CHANGE_COLUMNS} FROM dvo.pickup_change
       WHERE transport_order_id = ANY($1::text[]) ORDER BY transport_order_id, changed_at, id`,
     [orderIds],
+    'dvo_pickup_changes_by_order_ids',
   );
 }
 
@@ -141,6 +143,7 @@ export function classificationsByOrderIds(db: Queryable, orderIds: readonly stri
   return db.query<ClassificationRow>(
     `SELECT ${CLASSIFICATION_COLUMNS} FROM dvo.transport_classification WHERE transport_order_id = ANY($1::text[])`,
     [orderIds],
+    'dvo_classifications_by_order_ids',
   );
 }
 
@@ -149,6 +152,7 @@ export function classificationsByIds(db: Queryable, ids: readonly string[]): Pro
   return db.query<ClassificationRow>(
     `SELECT ${CLASSIFICATION_COLUMNS} FROM dvo.transport_classification WHERE id = ANY($1::text[])`,
     [ids],
+    'dvo_classifications_by_ids',
   );
 }
 
@@ -157,6 +161,7 @@ export async function restraintDecisionsByOrderIds(db: Queryable, orderIds: read
   const rows = await db.query<JoinedDecisionRow>(
     `${DECISION_SELECT} WHERE d.transport_order_id = ANY($1::text[]) ORDER BY d.transport_order_id, d.decided_at, d.id`,
     [orderIds],
+    'dvo_restraint_decisions_by_order_ids',
   );
   return rows.map(decisionFromJoined);
 }

@@ -99,15 +99,15 @@ export interface Loaders {
 
 const PROVENANCE = 'recorded_by_role, recorded_at, confirmed_at';
 
-/** Runs one statement for all keys and picks one row per key. */
-function one<R extends { v_number: string }>(store: Store, sql: string) {
+/** Runs one statement (prepared as `name`) for all keys and picks one row per key. */
+function one<R extends { v_number: string }>(store: Store, name: string, sql: string) {
   return async (keys: readonly string[]): Promise<Array<R | null>> =>
-    oneByKey(keys, await store.query<R>(sql, [keys]), (row) => row.v_number);
+    oneByKey(keys, await store.query<R>(sql, [keys], name), (row) => row.v_number);
 }
 
-/** Runs one statement for all keys and groups the rows per key, keeping the SQL order. */
-function many<R>(store: Store, sql: string, keyOf: (row: R) => string) {
-  return async (keys: readonly string[]): Promise<R[][]> => groupByKey(keys, await store.query<R>(sql, [keys]), keyOf);
+/** Runs one statement (prepared as `name`) for all keys and groups the rows per key, keeping the SQL order. */
+function many<R>(store: Store, name: string, sql: string, keyOf: (row: R) => string) {
+  return async (keys: readonly string[]): Promise<R[][]> => groupByKey(keys, await store.query<R>(sql, [keys], name), keyOf);
 }
 
 interface ConsentQueryRow {
@@ -132,6 +132,7 @@ async function loadConsent(store: Store, keys: readonly string[]): Promise<Array
        ) c ON true
       WHERE p.v_number = ANY($1::text[])`,
     [keys],
+    'medical_escort_consent_by_v_numbers',
   );
   const mapped = rows.map(
     (row): EscortConsentRow =>
@@ -151,11 +152,12 @@ async function loadConsent(store: Store, keys: readonly string[]): Promise<Array
 export function createLoaders(store: Store): Loaders {
   return {
     dossier: new DataLoader(
-      one<DossierRow>(store, `SELECT id, v_number, opened_at, ${PROVENANCE} FROM medical.dossier WHERE v_number = ANY($1::text[])`),
+      one<DossierRow>(store, 'medical_dossier_by_v_numbers', `SELECT id, v_number, opened_at, ${PROVENANCE} FROM medical.dossier WHERE v_number = ANY($1::text[])`),
     ),
     conditions: new DataLoader(
       many<ConditionRow>(
         store,
+        'medical_conditions_by_v_numbers',
         `SELECT id, v_number, code, description, since, ${PROVENANCE}, obtained_by
            FROM medical.condition WHERE v_number = ANY($1::text[]) ORDER BY v_number, position`,
         (row) => row.v_number,
@@ -164,6 +166,7 @@ export function createLoaders(store: Store): Loaders {
     medication: new DataLoader(
       many<MedicationRow>(
         store,
+        'medical_medication_by_v_numbers',
         `SELECT id, v_number, name, dosage, schedule, ${PROVENANCE}
            FROM medical.medication WHERE v_number = ANY($1::text[]) ORDER BY v_number, position`,
         (row) => row.v_number,
@@ -172,6 +175,7 @@ export function createLoaders(store: Store): Loaders {
     fitToTravelAssessment: new DataLoader(
       one<AssessmentRow>(
         store,
+        'medical_assessment_by_v_numbers',
         `SELECT DISTINCT ON (v_number) id, v_number, decision, assessed_at, considerations, ${PROVENANCE}
            FROM medical.fit_to_travel_assessment WHERE v_number = ANY($1::text[])
           ORDER BY v_number, assessed_at DESC, id DESC`,
@@ -180,6 +184,7 @@ export function createLoaders(store: Store): Loaders {
     handovers: new DataLoader(
       many<HandoverRow>(
         store,
+        'medical_handovers_by_v_numbers',
         `SELECT id, v_number, from_role, to_role, handed_over_at, summary, ${PROVENANCE}
            FROM medical.care_handover WHERE v_number = ANY($1::text[])
           ORDER BY v_number, handed_over_at DESC, id`,
@@ -189,6 +194,7 @@ export function createLoaders(store: Store): Loaders {
     healthNotice: new DataLoader(
       one<HealthNoticeRow>(
         store,
+        'medical_health_notice_by_v_numbers',
         `SELECT id, v_number, fit_to_travel, escort_advice, valid_until, ${PROVENANCE}
            FROM medical.health_notice WHERE v_number = ANY($1::text[])`,
       ),
@@ -196,6 +202,7 @@ export function createLoaders(store: Store): Loaders {
     instructions: new DataLoader(
       many<InstructionRow>(
         store,
+        'medical_instructions_by_notice_ids',
         `SELECT id, notice_id, v_number, at, instruction
            FROM medical.care_instruction WHERE notice_id = ANY($1::text[]) ORDER BY notice_id, position`,
         (row) => row.notice_id,

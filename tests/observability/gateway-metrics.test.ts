@@ -164,3 +164,26 @@ test('each server instance has its own registry: the subgraphs do not see the ga
   // The gateway names its subgraph operations after the client's (`PersonPicture__dtv__0`).
   expect(valueOf(dtv, 'chain_graphql_requests_total', { operation: 'PersonPicture' })).toBe(0);
 });
+
+// Last: takes partners away from the stack.
+test('a partner down counts fetch errors for it; the access log down counts a write failure and the withheld fields', async () => {
+  await stack.subgraphs.find((s) => s.name === 'coa')!.close();
+  await stack.subgraphs.find((s) => s.name === 'audit')!.close();
+  const before = (await scrape(metricsUrl(stack.gateway.url))).samples;
+  const response = await stack.query(PERSON, { variables: { v: V } });
+  expect(response.status).toBe(200);
+  const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
+  expect(codes).toContain('SUBGRAPH_UNAVAILABLE');
+  expect(codes).toContain('ACCESS_LOG_UNAVAILABLE');
+  const after = (await scrape(metricsUrl(stack.gateway.url))).samples;
+  const delta = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+
+  expect(delta('chain_subgraph_fetch_errors_total', { subgraph: 'coa', code: 'SUBGRAPH_UNAVAILABLE' })).toBe(1);
+  expect(delta('chain_subgraph_fetch_duration_seconds_count', { subgraph: 'coa' })).toBe(1);
+  for (const subgraph of ['dtv', 'dji', 'dvo', 'medical']) expect([subgraph, delta('chain_subgraph_fetch_errors_total', { subgraph })]).toEqual([subgraph, 0]);
+  expect(delta('chain_access_log_write_failures_total', { reason: 'network' })).toBe(1);
+  expect(delta('chain_access_log_withheld_fields_total')).toBe(1); // the health notice
+  expect(delta('chain_access_log_writes_total')).toBe(0);
+  expect(delta('chain_graphql_errors_total', { code: 'ACCESS_LOG_UNAVAILABLE' })).toBe(1);
+  expect(delta('chain_graphql_errors_total', { code: 'SUBGRAPH_UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
+});
