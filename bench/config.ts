@@ -6,6 +6,12 @@ export interface BenchConfig {
   persons: number;
   /** Seconds of measured load per scenario (BENCH_DURATION_S, default 10). */
   durationS: number;
+  /**
+   * Rounds the measured load of each scenario is split into, scenarios taking turns
+   * (BENCH_ROUNDS, default 2): on a machine whose other load drifts, (a), (b) and (c) then
+   * see the same conditions. Each round runs BENCH_DURATION_S / rounds seconds.
+   */
+  rounds: number;
   /** Seconds of unmeasured load before each scenario (BENCH_WARMUP_S, default 3). */
   warmupS: number;
   /** Concurrent connections of the load generator (BENCH_CONNECTIONS, default 16). */
@@ -55,6 +61,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   return {
     persons: envInt('BENCH_PERSONS', 10_000, 10, 200_000, env),
     durationS: envInt('BENCH_DURATION_S', 10, 1, 600, env),
+    rounds: envInt('BENCH_ROUNDS', 2, 1, 20, env),
     warmupS: envInt('BENCH_WARMUP_S', 3, 0, 120, env),
     connections: envInt('BENCH_CONNECTIONS', 16, 1, 512, env),
     databaseUrl,

@@ -81,13 +81,36 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     latencies.push(responseTime);
   });
   const result = await done;
+  return mergeRuns([{ requests: result.requests.total, durationS: result.duration, latencies, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, checked, invalid }]);
+}
+
+/** One autocannon run before summary: what merging rounds of the same scenario needs. */
+interface RawRun {
+  requests: number;
+  durationS: number;
+  latencies: number[];
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  checked: number;
+  invalid: number;
+}
+
+const RAW = Symbol('raw');
+
+/** Adds up runs of one scenario (rounds): requests over total time, percentiles over all latencies. */
+export function mergeRuns(runs: ReadonlyArray<RawRun | LoadResult>): LoadResult {
+  const raws = runs.map((run) => ('latencies' in run ? run : (run as LoadResult & { [RAW]: RawRun })[RAW]));
+  const latencies = raws.flatMap((r) => r.latencies);
   const sorted = Float64Array.from(latencies).sort();
   const sum = latencies.reduce((a, b) => a + b, 0);
-  const durationS = result.duration;
-  return {
-    requests: result.requests.total,
+  const total = <K extends keyof RawRun>(key: K) => raws.reduce((acc, r) => acc + (r[key] as number), 0);
+  const requests = total('requests');
+  const durationS = total('durationS');
+  const merged: LoadResult = {
+    requests,
     durationS,
-    rps: Math.round((result.requests.total / durationS) * 10) / 10,
+    rps: Math.round((requests / durationS) * 10) / 10,
     latencyMs: {
       p50: percentile(sorted, 50),
       p95: percentile(sorted, 95),
@@ -95,10 +118,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       mean: latencies.length > 0 ? Math.round((sum / latencies.length) * 100) / 100 : 0,
       max: sorted.length > 0 ? Math.round(sorted[sorted.length - 1]! * 100) / 100 : 0,
     },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    checked,
-    invalid,
+    non2xx: total('non2xx'),
+    errors: total('errors'),
+    timeouts: total('timeouts'),
+    checked: total('checked'),
+    invalid: total('invalid'),
   };
+  // Kept off the JSON (a symbol), so rounds can be merged again.
+  Object.defineProperty(merged, RAW, { value: { ...raws[0]!, requests, durationS, latencies, non2xx: merged.non2xx, errors: merged.errors, timeouts: merged.timeouts, checked: merged.checked, invalid: merged.invalid }, enumerable: false });
+  return merged;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fromRoot } from '../lib/paths';
 
@@ -94,16 +94,25 @@ export async function stopService(service: Service, graceMs = 20_000): Promise<v
   clearTimeout(timer);
 }
 
-/** The pids whose parent is `pid` (cluster workers), read from /proc. */
+/**
+ * The pids whose parent is `pid` and that run the same executable (cluster workers, not
+ * helper processes such as tsx's esbuild service), read from /proc.
+ */
 export function childPids(pid: number): number[] {
   const children: number[] = [];
+  let exe: string;
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return children;
+  }
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // pid (comm) state ppid ...: comm may contain spaces, so read after the last ')'.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
+      if (ppid === pid && readlinkSync(`/proc/${entry}/exe`) === exe) children.push(Number(entry));
     } catch {
       // exited meanwhile
     }

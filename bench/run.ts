@@ -25,7 +25,7 @@ import { fromRoot } from '../lib/paths';
 import { SUBGRAPH_NAMES } from '../lib/subgraph/registry-names';
 import { readBenchConfig, type BenchConfig } from './config';
 import { accessRecordCount, createBenchDatabase, loadWorld, type BenchDatabase } from './database';
-import { runLoad, type LoadResult } from './load';
+import { mergeRuns, runLoad, type LoadResult } from './load';
 import { MemorySampler } from './memory';
 import { freePort, startService, stopService, waitHealthy, type Service } from './processes';
 import {
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const workers = config.clusterWorkers ?? availableParallelism();
   console.log(
-    `bench: ${config.persons} persons, ${config.durationS} s per scenario after ${config.warmupS} s warm-up, ${config.connections} connections, ` +
+    `bench: ${config.persons} persons, ${config.durationS} s per scenario (${config.rounds} rounds) after ${config.warmupS} s warm-up, ${config.connections} connections, ` +
       `modes ${config.modes.join('+')}${config.modes.includes('cluster') ? ` (${workers} workers)` : ''}; ${cpus().length} CPUs, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
   );
 
@@ -185,6 +185,8 @@ async function main(): Promise<void> {
           TOKEN_PUBLIC_KEY_FILE: keys.publicKeyFile,
           ...(authorization ? {} : { BENCHMARK_UNSAFE_DISABLE_AUTHORIZATION: '1' }),
           ...(mode === 'cluster' ? { WEB_CONCURRENCY: String(workers) } : {}),
+          // V8 flags to try on the gateways only (e.g. --max-semi-space-size=32).
+          ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
         },
       });
       services.push(service);
@@ -225,9 +227,16 @@ async function main(): Promise<void> {
     if (config.warmupS > 0) await runLoad({ url, connections: config.connections, durationS: config.warmupS, next, check });
   }
   for (const target of targets) target.memory?.mark('after-warmup');
-  // Phase 2: measured, one scenario at a time.
-  for (const { query, target, url, next, check } of scenarios) {
-    const result = await runLoad({ url, connections: config.connections, durationS: config.durationS, next, check });
+  // Phase 2: measured, in rounds; within a round one scenario at a time, all taking turns.
+  const roundS = Math.max(1, Math.round(config.durationS / config.rounds));
+  const runs = scenarios.map(() => [] as LoadResult[]);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const [k, { url, next, check }] of scenarios.entries()) {
+      runs[k]!.push(await runLoad({ url, connections: config.connections, durationS: roundS, next, check }));
+    }
+  }
+  for (const [k, { query, target }] of scenarios.entries()) {
+    const result = mergeRuns(runs[k]!);
     results.push({ query, target: target.id, label: target.label, ...result });
     console.log(
       `  ${query.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms` +
