@@ -119,3 +119,20 @@ export function childPids(pid: number): number[] {
   }
   return children;
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "(comm) ": state=0, ppid=1, ..., utime=11, stime=12 (clock ticks of 10 ms).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of a process and (for a cluster primary) its workers, in ms. */
+export function treeCpuMs(pid: number, includeChildren: boolean): number {
+  return [pid, ...(includeChildren ? childPids(pid) : [])].reduce((sum, p) => sum + cpuMs(p), 0);
+}

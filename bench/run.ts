@@ -27,7 +27,7 @@ import { readBenchConfig, type BenchConfig } from './config';
 import { accessRecordCount, createBenchDatabase, loadWorld, type BenchDatabase } from './database';
 import { mergeRuns, runLoad, type LoadResult } from './load';
 import { MemorySampler } from './memory';
-import { freePort, startService, stopService, waitHealthy, type Service } from './processes';
+import { cpuMs, freePort, startService, stopService, treeCpuMs, waitHealthy, type Service } from './processes';
 import {
   checkDirect,
   checkGateway,
@@ -56,6 +56,8 @@ interface ScenarioResult extends LoadResult {
   query: QueryName;
   target: string;
   label: string;
+  /** CPU ms per completed request: the gateway (or the subgraph driven directly), the six subgraphs, and both. */
+  cpuPerRequestMs: { process: number; subgraphs: number; total: number };
 }
 
 const started = new Date();
@@ -230,16 +232,33 @@ async function main(): Promise<void> {
   // Phase 2: measured, in rounds; within a round one scenario at a time, all taking turns.
   const roundS = Math.max(1, Math.round(config.durationS / config.rounds));
   const runs = scenarios.map(() => [] as LoadResult[]);
+  // CPU time used per request: by the process(es) measured, and by the six subgraphs behind
+  // them. Unlike req/s it hardly depends on what else the machine is doing.
+  const cpu = scenarios.map(() => ({ target: 0, subgraphs: 0 }));
+  const subgraphPids = Object.values(subgraphServices).map((s) => s.child.pid!);
+  const subgraphCpu = () => subgraphPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   for (let round = 0; round < config.rounds; round++) {
-    for (const [k, { url, next, check }] of scenarios.entries()) {
+    for (const [k, { url, next, check, target }] of scenarios.entries()) {
+      const pid = target.service.child.pid!;
+      const cluster = target.mode === 'cluster';
+      const before = { target: treeCpuMs(pid, cluster), subgraphs: subgraphCpu() };
       runs[k]!.push(await runLoad({ url, connections: config.connections, durationS: roundS, next, check }));
+      cpu[k]!.target += treeCpuMs(pid, cluster) - before.target;
+      cpu[k]!.subgraphs += subgraphCpu() - before.subgraphs;
     }
   }
   for (const [k, { query, target }] of scenarios.entries()) {
     const result = mergeRuns(runs[k]!);
-    results.push({ query, target: target.id, label: target.label, ...result });
+    const requests = Math.max(1, result.requests);
+    const cpuPerRequestMs = {
+      // For direct-dtv the target is the dtv subgraph itself, also counted in `subgraphs`.
+      process: round(cpu[k]!.target / requests, 2),
+      subgraphs: round(cpu[k]!.subgraphs / requests, 2),
+      total: round((target.kind === 'gateway' ? cpu[k]!.target + cpu[k]!.subgraphs : cpu[k]!.subgraphs) / requests, 2),
+    };
+    results.push({ query, target: target.id, label: target.label, ...result, cpuPerRequestMs });
     console.log(
-      `  ${query.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms` +
+      `  ${query.padEnd(10)} ${target.id.padEnd(11)} ${String(result.rps).padStart(8)} req/s  p50 ${result.latencyMs.p50} ms  p95 ${result.latencyMs.p95} ms  p99 ${result.latencyMs.p99} ms  CPU/request ${cpuPerRequestMs.process} + ${cpuPerRequestMs.subgraphs} ms` +
         (result.non2xx + result.errors + result.timeouts + result.invalid > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}, invalid ${result.invalid}/${result.checked})` : ''),
     );
   }
@@ -297,6 +316,10 @@ async function main(): Promise<void> {
         onPerDirect: round(on.rps / direct.rps, 3),
         offPerDirect: round(off.rps / direct.rps, 3),
         p50OnMinusOffMs: round(on.latencyMs.p50 - off.latencyMs.p50, 2),
+        // CPU the gateway spends per request with authorization + access log, against without.
+        gatewayCpuOnPerOff: round(on.cpuPerRequestMs.process / off.cpuPerRequestMs.process, 3),
+        // All of it (gateway + subgraphs incl. the access log service): the cost a CPU-bound machine pays.
+        totalCpuCostPct: round((1 - off.cpuPerRequestMs.total / on.cpuPerRequestMs.total) * 100),
       };
     }),
   );
@@ -326,14 +349,16 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify(report, null, 2));
 
   console.log('');
-  console.log('query       target       req/s     p50 ms   p95 ms   p99 ms');
+  console.log('query       target       req/s     p50 ms   p95 ms   p99 ms   CPU ms/request (process + subgraphs)');
   for (const r of results) {
-    console.log(`${r.query.padEnd(11)} ${r.target.padEnd(11)} ${String(r.rps).padStart(8)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(8)} ${String(r.latencyMs.p99).padStart(8)}`);
+    console.log(
+      `${r.query.padEnd(11)} ${r.target.padEnd(11)} ${String(r.rps).padStart(8)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(8)} ${String(r.latencyMs.p99).padStart(8)}   ${r.cpuPerRequestMs.process} + ${r.cpuPerRequestMs.subgraphs}`,
+    );
   }
   console.log('');
   for (const r of ratios) {
     console.log(
-      `${r.query.padEnd(11)} ${r.mode.padEnd(8)} authorization + access log cost ${r.authorizationThroughputCostPct}% of throughput (on/off ${r.onPerOff}); on/direct ${r.onPerDirect}, off/direct ${r.offPerDirect}; p50 +${r.p50OnMinusOffMs} ms`,
+      `${r.query.padEnd(11)} ${r.mode.padEnd(8)} authorization + access log cost ${r.authorizationThroughputCostPct}% of throughput (on/off ${r.onPerOff}); on/direct ${r.onPerDirect}, off/direct ${r.offPerDirect}; p50 +${r.p50OnMinusOffMs} ms; CPU per request: gateway on/off ${r.gatewayCpuOnPerOff}, all processes +${r.totalCpuCostPct}%`,
     );
   }
   console.log('');

@@ -63,8 +63,15 @@ function nodeAt(doc: Document, path: ReadonlyArray<string | number>): YamlNode |
   return node as YamlNode | undefined;
 }
 
-function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : 'the policy';
+/**
+ * A JSON Schema violation in words a privacy officer can act on: the dotted path and what
+ * is wrong. `whole` names the document when the path is empty; `special` words keywords
+ * whose default message would be cryptic for that document (e.g. an anyOf of required keys).
+ */
+export function describeSchemaError(error: ErrorObject, whole = 'the policy', special: Partial<Record<string, string>> = {}): string {
+  const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : whole;
+  const specific = special[error.keyword];
+  if (specific) return `${where}: ${specific}`;
   switch (error.keyword) {
     case 'additionalProperties':
       return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
@@ -74,8 +81,6 @@ function describeSchemaError(error: ErrorObject): string {
       return `${where}: must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
     case 'propertyNames':
       return `${where}: invalid name "${String(error.params.propertyName)}" (lower-case letters, digits and dashes)`;
-    case 'anyOf':
-      return `${where}: a rule needs "classes" or "fields"`;
     default:
       return `${where}: ${error.message ?? 'is invalid'}`;
   }
@@ -118,7 +123,7 @@ export function parsePolicy(text: string, source = 'policy.yaml'): ParsedPolicy 
         const path = e.instancePath.split('/').slice(1).map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg.replace(/~1/g, '/').replace(/~0/g, '~')));
         // An unknown key is on its own line, not on the first line of the map holding it.
         const where = e.keyword === 'additionalProperties' ? locateKey(path, String(e.params.additionalProperty)) : undefined;
-        return { ...(where ?? locate(path)), message: describeSchemaError(e) };
+        return { ...(where ?? locate(path)), message: describeSchemaError(e, 'the policy', { anyOf: 'a rule needs "classes" or "fields"' }) };
       });
     throw new PolicyError(source, dedupe(problems));
   }

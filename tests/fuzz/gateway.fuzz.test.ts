@@ -277,7 +277,7 @@ describe('fuzz: hostile operations for every audience', () => {
         `statuses ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ')}`,
     );
     // Not vacuous, also on a busy machine.
-    expect(operations).toBeGreaterThanOrEqual(Math.min(50, BATCHES * RUNS_PER_BATCH));
+    expect(operations).toBeGreaterThanOrEqual(Math.min(20, BATCHES * RUNS_PER_BATCH));
     // Both kinds of answers were exercised: executed operations and refused ones.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect([...statuses.keys()].some((s) => s >= 400 && s < 500)).toBe(true);

@@ -27,6 +27,8 @@ export interface GraphQLResponse<T> {
   body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
 }
 
+const LOADED_MACHINE_DEFAULTS: NodeJS.ProcessEnv = { SUBGRAPH_TIMEOUT_MS: '30000', CIRCUIT_BREAKER_THRESHOLD: '1000' };
+
 /**
  * Starts the whole product for one test file: a fresh database (PostgreSQL with
  * TEST_DATABASE_URL, else embedded), the subgraphs (five partners and the audit log) and
@@ -35,7 +37,9 @@ export interface GraphQLResponse<T> {
 export async function startTestStack(options: StackOptions & { forceEmbedded?: boolean } = {}): Promise<TestStack> {
   const database = await freshDatabase({ forceEmbedded: options.forceEmbedded });
   const keysDir = mkdtempSync(join(tmpdir(), 'chain-keys-'));
-  const env = { ...database.env, ...(options.env ?? {}) };
+  // Suites share two cores with each other; a partner slowed by that load is not what they
+  // test. The resilience suites set their own timeouts and breaker thresholds.
+  const env = { ...LOADED_MACHINE_DEFAULTS, ...database.env, ...(options.env ?? {}) };
   delete env.GATEWAY_SIGNING_SECRET;
   if (!options.env?.ACCESS_LOG_KEY) delete env.ACCESS_LOG_KEY;
   let stack: Stack;

@@ -1,8 +1,9 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { fromRoot } from '../../paths';
 import type { CompiledPolicy } from '../compiled';
+import { describeSchemaError } from '../load';
 import { audienceForRole } from './explain';
 import { LookupError, ToolInputError, type LocatedProblem } from './problems';
 import type { SupergraphInfo } from './supergraph';
@@ -51,21 +52,6 @@ function casesValidator(): ReturnType<Ajv['compile']> {
   return validator;
 }
 
-function describe(error: ErrorObject): string {
-  const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : 'the file';
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
-    case 'required':
-      return `${where}: missing "${String(error.params.missingProperty)}"`;
-    case 'enum':
-      return `${where}: must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
-    case 'oneOf':
-      return `${where}: a case names either "role" or "audience"`;
-    default:
-      return `${where}: ${error.message ?? 'is invalid'}`;
-  }
-}
 
 /**
  * Reads an expectation cases file and validates it against schema/policy-tests.schema.json;
@@ -98,7 +84,7 @@ export function readCases(path: string, shownAs: string): CasesFile {
       // oneOf reports its branches' failures too; the oneOf message says it all.
       if (error.schemaPath.includes('/oneOf/')) continue;
       const path = error.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const problem = { file: shownAs, ...locator.value(path), message: describe(error) };
+      const problem = { file: shownAs, ...locator.value(path), message: describeSchemaError(error, 'the file', { oneOf: 'a case names either "role" or "audience"' }) };
       const key = `${problem.line}:${problem.column}:${problem.message}`;
       if (!seen.has(key)) problems.push(problem);
       seen.add(key);
