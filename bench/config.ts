@@ -18,6 +18,8 @@ export interface BenchConfig {
   connections: number;
   /** Server to create the benchmark's own database on (BENCH_DATABASE_URL, else TEST_DATABASE_URL). */
   databaseUrl: string;
+  /** Operations to measure (BENCH_QUERIES: person, departures or both comma-separated; default both). */
+  queries: Array<'person' | 'departures'>;
   /** Gateway start modes to measure (BENCH_MODES: single, cluster or both; default both). */
   modes: Array<'single' | 'cluster'>;
   /** Workers of the cluster mode (BENCH_WEB_CONCURRENCY, default os.availableParallelism()). */
@@ -57,6 +59,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   if (!LOCAL_HOSTS.has(host)) throw new ConfigError(`BENCH_DATABASE_URL must point to this machine (127.0.0.1), not ${host}`);
   const modes = envString('BENCH_MODES', 'both', env);
   if (!['single', 'cluster', 'both'].includes(modes)) throw new ConfigError('BENCH_MODES must be single, cluster or both');
+  const queries = envString('BENCH_QUERIES', 'person,departures', env).split(',').map((q) => q.trim());
+  if (queries.length === 0 || queries.some((q) => q !== 'person' && q !== 'departures')) throw new ConfigError('BENCH_QUERIES must list person and/or departures');
   const workers = env.BENCH_WEB_CONCURRENCY ? envInt('BENCH_WEB_CONCURRENCY', 2, 1, 64, env) : undefined;
   return {
     persons: envInt('BENCH_PERSONS', 10_000, 10, 200_000, env),
@@ -65,6 +69,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     warmupS: envInt('BENCH_WARMUP_S', 3, 0, 120, env),
     connections: envInt('BENCH_CONNECTIONS', 16, 1, 512, env),
     databaseUrl,
+    queries: [...new Set(queries)] as Array<'person' | 'departures'>,
     modes: modes === 'both' ? ['single', 'cluster'] : [modes as 'single' | 'cluster'],
     clusterWorkers: workers,
     cpuProfile: cpuProfileOf(env.BENCH_CPU_PROF),

@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   const queries: Array<{ name: QueryName; gateway: string; direct: string }> = [
     { name: 'person', gateway: PERSON_QUERY, direct: DTV_PERSON_QUERY },
     { name: 'departures', gateway: DEPARTURES_QUERY, direct: DTV_DEPARTURES_QUERY },
-  ];
+  ].filter((q) => config.queries.includes(q.name as QueryName)) as Array<{ name: QueryName; gateway: string; direct: string }>;
   const scenarios = queries.flatMap((query) =>
     targets.map((target) => {
       const variables = variablesFor(world, query.name);

@@ -62,6 +62,33 @@ interface Walk extends OperationScope {
   collected: Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>;
   /** Whether a coordinate is of an audited class, per coordinate (the policy is fixed for the walk). */
   audited: Map<string, boolean>;
+  /** Whether a selection set selects an audited field at any depth, per selection set (the operation is fixed for the walk). */
+  holdsAudited: Map<SelectionSetNode, boolean>;
+}
+
+/**
+ * True when `selectionSet` on `type` selects an audited field somewhere beneath it (any
+ * runtime type, fragments and @skip/@include as executed). Decided from the operation once
+ * per selection set, so that lists of orders, belongings or stays without audited fields
+ * are not walked value by value.
+ */
+function mayHoldAudited(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLCompositeType, depth = 0): boolean {
+  const known = walk.holdsAudited.get(selectionSet);
+  if (known !== undefined) return known;
+  let holds = depth > 32; // pathological nesting: walk it rather than guess
+  for (const runtime of holds ? [] : objectTypes(walk, type)) {
+    const fields = runtime.getFields();
+    for (const field of fieldsOf(walk, selectionSet, runtime)) {
+      const definition = fields[field.name.value];
+      if (!definition || field.name.value.startsWith('__')) continue;
+      if (isAudited(walk, `${runtime.name}.${field.name.value}`)) holds = true;
+      else if (field.selectionSet && mayHoldAudited(walk, field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, depth + 1)) holds = true;
+      if (holds) break;
+    }
+    if (holds) break;
+  }
+  walk.holdsAudited.set(selectionSet, holds);
+  return holds;
 }
 
 function fieldsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldNode[] {
@@ -148,7 +175,10 @@ function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObj
       const id = fieldPath.join('\u0000');
       if (!inAudited && !walk.releases.has(id)) walk.releases.set(id, { path: fieldPath, coordinate, anchor: fieldAnchor });
     }
-    if (field.selectionSet) walkValue(walk, child, definition.type, field.selectionSet, fieldPath, fieldSubject, fieldAnchor, inAudited || audited);
+    // A subtree whose selections hold no audited field cannot add a record or a release: not walked.
+    if (field.selectionSet && (audited || mayHoldAudited(walk, field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType))) {
+      walkValue(walk, child, definition.type, field.selectionSet, fieldPath, fieldSubject, fieldAnchor, inAudited || audited);
+    }
   }
 }
 
@@ -248,7 +278,7 @@ export function findAccesses(
   errors: readonly ResultError[],
   policy: CompiledPolicy,
 ): AccessFindings {
-  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), collected: new Map(), audited: new Map() };
+  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), collected: new Map(), audited: new Map(), holdsAudited: new Map() };
   const root = scope.schema.getRootType(operation.operation);
   if (data && root) walkObject(walk, data, root, operation.selectionSet, [], undefined, [], false);
   for (const error of errors) {

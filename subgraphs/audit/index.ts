@@ -24,6 +24,8 @@ export const definition: SubgraphDefinition<Loaders> = {
   migrationsDir: fromRoot('subgraphs', 'audit', 'migrations'),
   // No demo records: an access log holds only what really happened.
   seedDemo: async (_store: Store) => undefined,
-  isEmpty: async (_store: Store) => true,
+  // The access log has no demo data: never "empty" in the seeding sense, so start-up does
+  // not claim to have loaded any.
+  isEmpty: async (_store: Store) => false,
   httpRoutes: accessRecordRoutes,
 };

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,31 @@ beforeAll(async () => {
   keysDir = mkdtempSync(join(tmpdir(), 'chain-cluster-'));
   publicKeyFile = (await ensureDevKeys(keysDir)).publicKeyFile;
 });
+// Every cluster a test started is stopped, also when an assertion failed half-way.
+interface Started {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+const started: Started[] = [];
+afterEach(async () => {
+  for (const cluster of started.splice(0)) {
+    if (cluster.child.exitCode !== null || cluster.child.signalCode !== null) continue;
+    const workers = childPids(cluster.child.pid!);
+    cluster.child.kill('SIGKILL');
+    for (const pid of workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await cluster.exited;
+  }
+});
 afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
 
-function start(env: NodeJS.ProcessEnv) {
+function start(env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('scripts/start-gateway-cluster.ts')], {
     cwd: fromRoot(),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, POLICY_WATCH: 'false', LOG_LEVEL: 'warn', ...env },
@@ -31,7 +53,9 @@ function start(env: NodeJS.ProcessEnv) {
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const handle: Started = { child, exited, output: () => output };
+  started.push(handle);
+  return handle;
 }
 
 it('runs WEB_CONCURRENCY workers on one port and stops them all on SIGTERM', async () => {
