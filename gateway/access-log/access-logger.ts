@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/log';
 import type { AccessLogMetrics } from '../observability/access-log-metrics';
 import { AuditedOperations } from './audited-operation';
 import { AccessLogUnavailable, postAccessRecords, type AccessLogEndpoint } from './client';
-import type { OperationScope } from './collect';
+import type { OperationScope } from '../authorization/collect-fields';
 import { findAccesses, type ResultError } from './records';
 import { stripSubjects } from './subject';
 import { withholdReleases } from './withhold';

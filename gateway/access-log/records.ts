@@ -16,7 +16,7 @@ import type { FieldDenial, SubjectAccess } from '../../lib/access-log/wire';
 import { isAuditedClass } from '../../lib/policy/audit';
 import type { CompiledPolicy } from '../../lib/policy/compiled';
 import { DEFAULT_DENY } from '../../lib/policy/model';
-import { collectFields, runtimeTypeOf, type OperationScope } from './collect';
+import { cachedFieldCollector, collectFields, runtimeTypeOf, type OperationScope } from '../authorization/collect-fields';
 import { SUBJECT_KEY, subjectValue } from './subject';
 
 /** A response path: keys and list indices, as in GraphQL errors. */
@@ -59,7 +59,7 @@ interface Walk extends OperationScope {
   bySubject: Map<string | null, Accumulator>;
   releases: Map<string, Release>;
   /** collectFields per selection set and runtime type: a list of N persons is collected once, not N times. */
-  collected: Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>;
+  fieldsOf: (selectionSet: SelectionSetNode, runtime: GraphQLObjectType) => FieldNode[];
   /** Whether a coordinate is of an audited class, per coordinate (the policy is fixed for the walk). */
   audited: Map<string, boolean>;
   /** Whether a selection set selects an audited field at any depth, per selection set (the operation is fixed for the walk). */
@@ -78,7 +78,7 @@ function mayHoldAudited(walk: Walk, selectionSet: SelectionSetNode, type: GraphQ
   let holds = depth > 32; // pathological nesting: walk it rather than guess
   for (const runtime of holds ? [] : objectTypes(walk, type)) {
     const fields = runtime.getFields();
-    for (const field of fieldsOf(walk, selectionSet, runtime)) {
+    for (const field of walk.fieldsOf(selectionSet, runtime)) {
       const definition = fields[field.name.value];
       if (!definition || field.name.value.startsWith('__')) continue;
       if (isAudited(walk, `${runtime.name}.${field.name.value}`)) holds = true;
@@ -89,20 +89,6 @@ function mayHoldAudited(walk: Walk, selectionSet: SelectionSetNode, type: GraphQ
   }
   walk.holdsAudited.set(selectionSet, holds);
   return holds;
-}
-
-function fieldsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldNode[] {
-  let byType = walk.collected.get(selectionSet);
-  if (!byType) {
-    byType = new Map();
-    walk.collected.set(selectionSet, byType);
-  }
-  let fields = byType.get(type);
-  if (!fields) {
-    fields = collectFields(walk, selectionSet, type);
-    byType.set(type, fields);
-  }
-  return fields;
 }
 
 function isAudited(walk: Walk, coordinate: string): boolean {
@@ -158,7 +144,7 @@ function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObj
   const own = subjectValue(value[SUBJECT_KEY]);
   const here = own ?? subject;
   const fields = type.getFields();
-  for (const field of fieldsOf(walk, selectionSet, type)) {
+  for (const field of walk.fieldsOf(selectionSet, type)) {
     const name = field.name.value;
     const definition = fields[name];
     if (!definition || name.startsWith('__')) continue;
@@ -278,7 +264,7 @@ export function findAccesses(
   errors: readonly ResultError[],
   policy: CompiledPolicy,
 ): AccessFindings {
-  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), collected: new Map(), audited: new Map(), holdsAudited: new Map() };
+  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), fieldsOf: cachedFieldCollector(scope), audited: new Map(), holdsAudited: new Map() };
   const root = scope.schema.getRootType(operation.operation);
   if (data && root) walkObject(walk, data, root, operation.selectionSet, [], undefined, [], false);
   for (const error of errors) {

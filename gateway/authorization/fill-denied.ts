@@ -1,14 +1,8 @@
 import {
   GraphQLError,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  Kind,
-  getDirectiveValues,
   getNamedType,
-  isAbstractType,
   isListType,
   isNonNullType,
-  isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -19,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { forbiddenError } from '../../lib/policy/errors';
+import { cachedFieldCollector, runtimeTypeOf } from './collect-fields';
 import { PLACEHOLDER_KEY, type DeniedField } from './rewrite';
 
 type Path = Array<string | number>;
@@ -31,71 +26,15 @@ interface Walk {
   denied: Map<FieldNode, DeniedField>;
   errors: GraphQLError[];
   reported: Set<string>;
-  /** collect() per selection set and runtime type: a list of N objects is collected once. */
-  collected: Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>;
-}
-
-function fieldsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldNode[] {
-  let byType = walk.collected.get(selectionSet);
-  if (!byType) {
-    byType = new Map();
-    walk.collected.set(selectionSet, byType);
-  }
-  let fields = byType.get(type);
-  if (!fields) {
-    fields = collect(walk, selectionSet, type);
-    byType.set(type, fields);
-  }
-  return fields;
-}
-
-function included(walk: Walk, node: { directives?: readonly unknown[] } & Parameters<typeof getDirectiveValues>[1]): boolean {
-  const skip = getDirectiveValues(GraphQLSkipDirective, node, walk.variables);
-  if (skip?.if === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, node, walk.variables);
-  return include?.if !== false;
-}
-
-function applies(walk: Walk, typeCondition: string | undefined, runtime: GraphQLObjectType): boolean {
-  if (!typeCondition) return true;
-  const condition = walk.schema.getType(typeCondition);
-  if (!condition) return false;
-  if (condition === runtime) return true;
-  return isAbstractType(condition) && walk.schema.isSubType(condition, runtime);
-}
-
-/** The field nodes of a selection set that apply to `runtime`, fragments flattened (graphql-js CollectFields). */
-function collect(walk: Walk, selectionSet: SelectionSetNode, runtime: GraphQLObjectType, into: FieldNode[] = [], visited = new Set<string>()): FieldNode[] {
-  for (const selection of selectionSet.selections) {
-    if (!included(walk, selection)) continue;
-    if (selection.kind === Kind.FIELD) into.push(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(walk, selection.typeCondition?.name.value, runtime)) collect(walk, selection.selectionSet, runtime, into, visited);
-    } else {
-      const name = selection.name.value;
-      const fragment = walk.fragments[name];
-      if (!fragment || visited.has(name)) continue;
-      visited.add(name);
-      if (applies(walk, fragment.typeCondition.name.value, runtime)) collect(walk, fragment.selectionSet, runtime, into, visited);
-    }
-  }
-  return into;
-}
-
-function runtimeType(walk: Walk, type: GraphQLCompositeType, value: Data): GraphQLObjectType | undefined {
-  if (isObjectType(type)) return type;
-  // Abstract: only known when the result says which type it is. The denied field was
-  // removed from the fetch regardless; only the null marker depends on this.
-  const typename = value.__typename;
-  const resolved = typeof typename === 'string' ? walk.schema.getType(typename) : undefined;
-  return isObjectType(resolved) ? resolved : undefined;
+  /** collectFields per selection set and runtime type: a list of N objects is collected once. */
+  fieldsOf: (selectionSet: SelectionSetNode, runtime: GraphQLObjectType) => FieldNode[];
 }
 
 /** Returns true when `value` (an object) must itself become null: a non-null child was denied. */
 function walkObject(walk: Walk, value: Data, type: GraphQLObjectType, selectionSet: SelectionSetNode, path: Path): boolean {
   let nullSelf = false;
   delete value[PLACEHOLDER_KEY];
-  for (const field of fieldsOf(walk, selectionSet, type)) {
+  for (const field of walk.fieldsOf(selectionSet, type)) {
     const key = field.alias?.value ?? field.name.value;
     const fieldPath = [...path, key];
     const deniedField = walk.denied.get(field);
@@ -139,7 +78,7 @@ function walkValue(walk: Walk, value: unknown, type: GraphQLOutputType, selectio
   }
   const named = getNamedType(inner) as GraphQLCompositeType;
   if (typeof value !== 'object' || value === null) return false;
-  const runtime = runtimeType(walk, named, value as Data);
+  const runtime = runtimeTypeOf(walk, named, value as Data);
   return runtime ? walkObject(walk, value as Data, runtime, selectionSet, path) : false;
 }
 
@@ -157,7 +96,8 @@ export function fillDeniedFields(
   denied: Map<FieldNode, DeniedField>,
   data: Data | null | undefined,
 ): { data: Data | null; errors: GraphQLError[] } {
-  const walk: Walk = { schema, fragments, variables, denied, errors: [], reported: new Set(), collected: new Map() };
+  const scope = { schema, fragments, variables };
+  const walk: Walk = { ...scope, denied, errors: [], reported: new Set(), fieldsOf: cachedFieldCollector(scope) };
   const root = schema.getRootType(operation.operation);
   if (!data || !root) return { data: data ?? null, errors: walk.errors };
   const nullRoot = walkObject(walk, data, root, operation.selectionSet, []);

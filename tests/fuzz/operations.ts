@@ -8,6 +8,10 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
+import { Random as Rng } from '../../lib/demo/random';
+
+/** The demo world's seeded PRNG (mulberry32), under the name the fuzz code uses. */
+export { Rng };
 
 /**
  * Random and mutated operations for the gateway fuzz test, built from the API schema: a
@@ -17,29 +21,6 @@ import {
  * token soup. Everything is drawn from a seeded generator, so a case is reproducible from
  * its seed.
  */
-
-/** A small, fast, seedable PRNG (mulberry32). */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-}
 
 /** One selected field in the operation model; printing it gives GraphQL text, valid or not. */
 interface Sel {

@@ -69,3 +69,24 @@ export function runtimeTypeOf(scope: OperationScope, type: GraphQLCompositeType,
   const resolved = typeof typename === 'string' ? scope.schema.getType(typename) : undefined;
   return isObjectType(resolved) ? resolved : undefined;
 }
+
+/**
+ * collectFields cached per selection set and runtime type for one walk over a result: a
+ * list of N objects is collected once, not N times.
+ */
+export function cachedFieldCollector(scope: OperationScope): (selectionSet: SelectionSetNode, runtime: GraphQLObjectType) => FieldNode[] {
+  const collected = new Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>();
+  return (selectionSet, runtime) => {
+    let byType = collected.get(selectionSet);
+    if (!byType) {
+      byType = new Map();
+      collected.set(selectionSet, byType);
+    }
+    let fields = byType.get(runtime);
+    if (!fields) {
+      fields = collectFields(scope, selectionSet, runtime);
+      byType.set(runtime, fields);
+    }
+    return fields;
+  };
+}
