@@ -110,6 +110,15 @@ interface Body {
   errors?: Array<{ extensions?: { code?: string } }>;
 }
 
+/** The response body as JSON, or undefined when it is not JSON (counted as an invalid answer). */
+function parseBody(text: string): Body | undefined {
+  try {
+    return JSON.parse(text) as Body;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A gateway answer is as expected: the data is there, and the only errors are FORBIDDEN
  * (the medical professional may not read behaviour or the risk assessment). An
@@ -117,12 +126,8 @@ interface Body {
  */
 export function checkGateway(query: QueryName): (text: string) => boolean {
   return (text) => {
-    let body: Body;
-    try {
-      body = JSON.parse(text) as Body;
-    } catch {
-      return false;
-    }
+    const body = parseBody(text);
+    if (!body) return false;
     if ((body.errors ?? []).some((e) => e.extensions?.code !== 'FORBIDDEN')) return false;
     if (query === 'person') return typeof body.data?.person?.vNumber === 'string' && 'healthNotice' in body.data.person;
     const nodes = body.data?.departures?.nodes;
@@ -133,12 +138,8 @@ export function checkGateway(query: QueryName): (text: string) => boolean {
 /** A direct subgraph answer is as expected: data, no errors. */
 export function checkDirect(query: QueryName): (text: string) => boolean {
   return (text) => {
-    let body: Body;
-    try {
-      body = JSON.parse(text) as Body;
-    } catch {
-      return false;
-    }
+    const body = parseBody(text);
+    if (!body) return false;
     if (body.errors && body.errors.length > 0) return false;
     if (query === 'person') return typeof body.data?.person?.vNumber === 'string';
     return Array.isArray(body.data?.departures?.nodes) && body.data!.departures.nodes.length > 0;
