@@ -6,7 +6,8 @@ import type { CompiledPolicy } from '../../lib/policy/compiled';
 import type { Logger } from '../../lib/log';
 import type { AccessLogMetrics } from '../observability/access-log-metrics';
 import { AuditedOperations } from './audited-operation';
-import { AccessLogUnavailable, postAccessRecords, type AccessLogEndpoint } from './client';
+import { AccessLogUnavailable, type AccessLogEndpoint } from './client';
+import { AccessLogWriter, type CoalescingOptions } from './coalescing-writer';
 import type { OperationScope } from '../authorization/collect-fields';
 import { findAccesses, type ResultError } from './records';
 import { stripSubjects } from './subject';
@@ -36,20 +37,27 @@ export interface SettleInput {
 
 /**
  * Writes the access records of each request before its response leaves: finds every
- * release and denial of audited data in the result, sends them in one signed POST to the
- * audit subgraph and waits for the commit. When that fails, every released audited field
- * is withheld (null + ACCESS_LOG_UNAVAILABLE) and the rest of the response is unaffected.
- * Requests that touch no audited field send nothing. Removes the injected subject keys.
+ * release and denial of audited data in the result, hands them as one batch to the
+ * coalescing writer (one signed POST to the audit subgraph, shared with the batches of
+ * concurrent requests under load) and waits for the commit. When that fails or times out
+ * (ACCESS_LOG_TIMEOUT_MS, time queued included), every released audited field is withheld
+ * (null + ACCESS_LOG_UNAVAILABLE) and the rest of the response is unaffected. Requests that
+ * touch no audited field send nothing. Removes the injected subject keys.
  */
 export class AccessLogger {
   private readonly audited = new AuditedOperations();
+  private readonly writer: AccessLogWriter;
 
   constructor(
-    private readonly endpoint: AccessLogEndpoint,
+    endpoint: AccessLogEndpoint,
     private readonly log?: Logger,
     /** Counts writes and failures (gateway/observability). */
     private readonly metrics?: AccessLogMetrics,
-  ) {}
+    /** In-flight and per-POST bounds of the coalescing writer (defaults: coalescing-writer.ts). */
+    coalescing: Omit<CoalescingOptions, 'onPost'> = {},
+  ) {
+    this.writer = new AccessLogWriter(endpoint, { ...coalescing, onPost: (batches, records) => metrics?.posted?.(batches, records) });
+  }
 
   /** Returns the response to send: the result with its access records committed, or with audited fields withheld. */
   async settle(input: SettleInput): Promise<GatewayExecutionResult> {
@@ -61,7 +69,7 @@ export class AccessLogger {
       if (findings.records.length > 0) {
         const started = performance.now();
         try {
-          await postAccessRecords(this.endpoint, this.batchOf(input, findings.records));
+          await this.writer.write(this.batchOf(input, findings.records));
           this.log?.debug({ records: findings.records.length, ms: Math.round((performance.now() - started) * 10) / 10 }, 'access records committed');
           this.metrics?.committed(findings.records.length, (performance.now() - started) / 1000);
         } catch (error) {

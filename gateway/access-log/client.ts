@@ -34,17 +34,30 @@ export class AccessLogUnavailable extends Error {
  * service identity over the exact body, with the request's trace id (also as a W3C
  * `traceparent`). Resolves only when the audit service answered 201, i.e. committed;
  * rejects with AccessLogUnavailable on a network error, a timeout or any other status.
+ * The gateway itself sends through AccessLogWriter (coalescing-writer.ts), which uses
+ * postAccessRecordsBody; this stays for one-off writers.
  */
 export async function postAccessRecords(endpoint: AccessLogEndpoint, batch: AccessRecordBatch): Promise<void> {
-  const body = JSON.stringify(batch);
+  return postAccessRecordsBody(endpoint, JSON.stringify(batch), batch.traceId, endpoint.timeoutMs);
+}
+
+/**
+ * Sends `body` (a batch or an envelope of batches, already serialised: the signature covers
+ * these exact bytes) to the audit subgraph, signed with the gateway's service identity under
+ * `traceId` (also sent as a W3C `traceparent`). Resolves only on 201, i.e. after the COMMIT
+ * of every record in the body; rejects with AccessLogUnavailable on a network error, after
+ * `timeoutMs` or on any other status.
+ */
+export async function postAccessRecordsBody(endpoint: AccessLogEndpoint, body: string, traceId: string, timeoutMs: number): Promise<void> {
   const headers = {
     'content-type': 'application/json',
-    traceparent: `00-${batch.traceId}-${randomHex(8)}-01`,
-    ...signRequest(endpoint.signingSecret(), { ...GATEWAY_SERVICE_IDENTITY, traceId: batch.traceId }, body),
+    traceparent: `00-${traceId}-${randomHex(8)}-01`,
+    ...signRequest(endpoint.signingSecret(), { ...GATEWAY_SERVICE_IDENTITY, traceId }, body),
   };
   let response: { status: number; arrayBuffer(): Promise<ArrayBuffer> };
   try {
-    response = await (endpoint.fetch ?? fetch)(endpoint.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(endpoint.timeoutMs) });
+    // Whole milliseconds: AbortSignal.timeout throws on a fraction (the writer's remaining time is one).
+    response = await (endpoint.fetch ?? fetch)(endpoint.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) });
   } catch (error) {
     throw new AccessLogUnavailable((error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'network');
   }

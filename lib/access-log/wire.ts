@@ -1,8 +1,11 @@
 /**
  * The access records the gateway sends to the audit subgraph (`POST /access-records`), one
  * batch per request: who asked, for which purpose, under which policy, and per data subject
- * which classified fields were released and which were denied by which rule. Shared by the
- * sender (gateway/access-log) and the receiver (subgraphs/audit) so both agree on one shape.
+ * which classified fields were released and which were denied by which rule. A POST body is
+ * either one batch or, when the gateway coalesces the batches of concurrent requests, an
+ * envelope `{ "batches": [batch, ...] }` (all committed in one transaction, or none).
+ * Shared by the sender (gateway/access-log) and the receiver (subgraphs/audit) so both agree
+ * on one shape and on the bounds.
  */
 
 /** A denied field and the rule (or `default-deny`) that denied it. */
@@ -43,6 +46,11 @@ export interface AccessRecordBatch {
   records: SubjectAccess[];
 }
 
+/** A POST body carrying the batches of several requests, committed together or not at all. */
+export interface AccessRecordEnvelope {
+  batches: AccessRecordBatch[];
+}
+
 /** Path of the audit subgraph's endpoint for access records. */
 export const ACCESS_RECORDS_PATH = '/access-records';
 
@@ -52,6 +60,28 @@ export const ACCESS_LOG_WRITER_ROLE = 'access-log-writer';
 /** Largest batch the audit service accepts (one request touching many persons, e.g. 100 departures). */
 export const MAX_RECORDS_PER_BATCH = 1000;
 const MAX_FIELDS_PER_RECORD = 500;
+
+/**
+ * Most batches (requests) one envelope carries. Enforced by the gateway when it coalesces
+ * and by the audit service when it validates: one envelope is one transaction, and a
+ * bounded one keeps the append lock from being held for long.
+ */
+export const MAX_BATCHES_PER_POST = 64;
+
+/**
+ * Most records one envelope carries, over all its batches: the audit service's group commit
+ * takes at most this many records per transaction (subgraphs/audit/group-commit.ts), so an
+ * envelope always fits in one. A single batch (up to MAX_RECORDS_PER_BATCH) always fits.
+ */
+export const MAX_RECORDS_PER_POST = 4_000;
+
+/**
+ * Most bytes of JSON the gateway puts in one coalesced POST. The audit service refuses a body
+ * over 1,000,000 bytes (413, lib/subgraph/server.ts); this leaves room for the envelope and
+ * for a service configured a little tighter. A single batch larger than this is still sent,
+ * alone, as it always was.
+ */
+export const MAX_BYTES_PER_POST = 800_000;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const V_NUMBER = /^\d{10}$/;
@@ -68,7 +98,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], where: string, problems: Problems): void {
-  for (const key of Object.keys(value)) if (!allowed.includes(key)) problems.push(`${where}: unknown key "${key.slice(0, 40)}"`);
+  // The key is named (it is the sender's bug to find), but digit runs are masked: a key can
+  // be a V-number as easily as a value can.
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) problems.push(`${where}: unknown key "${key.slice(0, 40).replace(/\d{3,}/g, (d) => '#'.repeat(d.length))}"`);
 }
 
 function text(value: unknown, where: string, problems: Problems, pattern: RegExp, max = 256): void {
@@ -142,4 +174,46 @@ export function validateBatch(body: unknown): string[] {
     records.forEach((record, i) => validateRecord(record, `records[${i}]`, problems));
   }
   return problems;
+}
+
+/** A problem of validateBatch, said of the i-th batch of an envelope. */
+function withinEnvelope(i: number, problem: string): string {
+  if (problem === 'the body must be one JSON object') return `batches[${i}]: must be an object`;
+  if (problem.startsWith('body: ')) return `batches[${i}]: ${problem.slice('body: '.length)}`;
+  return `batches[${i}].${problem}`;
+}
+
+/** A POST body read as batches, or the problems that make it unacceptable. */
+export type ParsedAccessRecords =
+  | { ok: true; /** True for `{ batches: [...] }`, false for one bare batch. */ envelope: boolean; batches: AccessRecordBatch[] }
+  | { ok: false; problems: string[] };
+
+/**
+ * Reads a `POST /access-records` body: one AccessRecordBatch (as ever) or an envelope
+ * `{ "batches": [...] }` of 1 to MAX_BATCHES_PER_POST batches with at most
+ * MAX_RECORDS_PER_POST records in all. Every batch is checked with validateBatch, its
+ * problems prefixed with `batches[i].`. Accepts all batches or none; like validateBatch, the
+ * problems name where, never an offending value.
+ */
+export function parseAccessRecords(body: unknown): ParsedAccessRecords {
+  // An object with `batches` is an envelope; a batch has no such key (validateBatch would
+  // refuse it), so the two shapes cannot be mistaken for each other.
+  if (!isObject(body) || !('batches' in body)) {
+    const problems = validateBatch(body);
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, envelope: false, batches: [body as unknown as AccessRecordBatch] };
+  }
+  const problems: Problems = [];
+  onlyKeys(body, ['batches'], 'body', problems);
+  const batches = body.batches;
+  if (!Array.isArray(batches) || batches.length === 0 || batches.length > MAX_BATCHES_PER_POST) {
+    problems.push(`batches: must be a list of 1 to ${MAX_BATCHES_PER_POST} batches`);
+    return { ok: false, problems };
+  }
+  let records = 0;
+  batches.forEach((batch, i) => {
+    for (const problem of validateBatch(batch)) problems.push(withinEnvelope(i, problem));
+    if (isObject(batch) && Array.isArray(batch.records)) records += batch.records.length;
+  });
+  if (records > MAX_RECORDS_PER_POST) problems.push(`batches: must hold at most ${MAX_RECORDS_PER_POST} records in all`);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, envelope: true, batches: batches as AccessRecordBatch[] };
 }
