@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 #
 # One image for the gateway and every subgraph; the command chooses the service:
-#   node dist/scripts/start-gateway.js            (the default)
+#   node dist/scripts/start-gateway-cluster.js    (the default: the gateway, one worker per
+#                                                  CPU of the container's quota, WEB_CONCURRENCY;
+#                                                  heap bound per worker, GATEWAY_WORKER_HEAP_MB)
+#   node dist/scripts/start-gateway.js            (the gateway as a single process)
 #   node dist/scripts/start-subgraph.js <name>    (dtv, dji, dvo, coa, medical, audit)
 # docker-compose.yml runs each of them from this image. The project supports Node >= 20;
 # the image uses the current LTS line (override with --build-arg NODE_IMAGE=node:22-bookworm-slim).
@@ -49,5 +52,8 @@ EXPOSE 4000 4001 4002 4003 4004 4005 4006
 # (docker-compose.yml does): node dist/scripts/healthcheck.js dji
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "dist/scripts/healthcheck.js"]
+# The cluster primary forwards SIGTERM to its workers, which finish their requests
+# (SHUTDOWN_GRACE_MS, default 10 s); it ends within SHUTDOWN_GRACE_MS + 7 s. Give the
+# container at least that (`docker stop -t 30`; compose: stop_grace_period).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/scripts/start-gateway.js"]
+CMD ["node", "dist/scripts/start-gateway-cluster.js"]

@@ -1,4 +1,7 @@
-/** `npm run start:gateway`: the gateway alone (containers); subgraph URLs from *_URL variables. */
+/**
+ * `npm run start:gateway`: the gateway as a single process; subgraph URLs from *_URL
+ * variables. Also each worker of the production start (scripts/start-gateway-cluster.ts).
+ */
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
 import { ConfigError } from '../lib/config';

@@ -14,12 +14,14 @@ import { join, posix, relative, resolve } from 'node:path';
 import { readGatewayConfig, readSigningSecret } from '../../gateway/config';
 import { databaseUrlFor } from '../../lib/db/open';
 import { envInt } from '../../lib/config';
+import { readShutdownGraceMs } from '../../lib/http/graceful-shutdown';
 import type { Store } from '../../lib/db/store';
 import { fromRoot, repoRoot } from '../../lib/paths';
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS, type SubgraphName } from '../../lib/subgraph/registry-names';
 import { loadSubgraphDefinition } from '../../subgraphs';
 import { healthUrl } from '../../scripts/healthcheck';
 import { requiredComposeVariables } from '../../scripts/deploy-env';
+import { clusterShutdownLimitMs, workerCount, workerHeap } from '../../scripts/start-gateway-cluster';
 import { envReads, type EnvReads } from './env-reads';
 
 type Env = Record<string, string | undefined>;
@@ -86,7 +88,10 @@ export function sourceOfCompiled(compiledPath: string): string | undefined {
 
 /** What each kind of service runs and reads, derived from its entry scripts. */
 export interface CodeFacts {
+  /** The production gateway: the cluster primary, whose workers run gatewaySingleEntry. */
   gatewayEntry: string;
+  /** The gateway as a single process (development, and each cluster worker). */
+  gatewaySingleEntry: string;
   subgraphEntry: string;
   healthcheckEntry: string;
   gatewayReads: Set<string>;
@@ -99,12 +104,15 @@ export interface CodeFacts {
 }
 
 export function codeFacts(): CodeFacts {
-  const gatewayEntry = 'scripts/start-gateway.ts';
+  const gatewayEntry = 'scripts/start-gateway-cluster.ts';
+  const gatewaySingleEntry = 'scripts/start-gateway.ts';
   const subgraphEntry = 'scripts/start-subgraph.ts';
   const healthcheckEntry = 'scripts/healthcheck.ts';
   const dependencyVariables = Object.keys(DEPENDENCY_VARIABLES);
   const expand = (reads: EnvReads, prefixes: readonly string[]) =>
     new Set([...reads.names, ...[...reads.templateSuffixes].flatMap((suffix) => prefixes.map((prefix) => `${prefix.toUpperCase()}${suffix}`)), ...dependencyVariables]);
+  // The cluster entry requires the single-process gateway in its workers: its reads are the
+  // primary's (WEB_CONCURRENCY, GATEWAY_WORKER_HEAP_MB, ...) and the gateway's.
   const gateway = envReads([gatewayEntry]);
   const files = new Set([...gateway.files, ...envReads([healthcheckEntry]).files]);
   const subgraphFiles = new Set<string>();
@@ -123,6 +131,7 @@ export function codeFacts(): CodeFacts {
   const runtimePaths = [...new Set([...rootPathsRead([...files]), ...rootMarkers()])].filter((path) => !path.startsWith('.dev')).sort();
   return {
     gatewayEntry,
+    gatewaySingleEntry,
     subgraphEntry,
     healthcheckEntry,
     // The gateway reads a setting per subgraph (`${NAME}_URL`): every subgraph's name is a prefix.
@@ -447,7 +456,7 @@ export function checkDockerfile(text: string, facts: CodeFacts = codeFacts()): s
   const cmds = final.instructions.filter((i) => i.keyword === 'CMD');
   const defaultCommand = cmds.length > 0 ? execForm(cmds[cmds.length - 1].args) : [];
   if (defaultCommand[0] !== 'node' || sourceOfCompiled(defaultCommand[1] ?? '') !== facts.gatewayEntry) {
-    problems.push(`Dockerfile: the default CMD must start the compiled gateway (${facts.gatewayEntry}), got ${JSON.stringify(defaultCommand)}`);
+    problems.push(`Dockerfile: the default CMD must start the compiled production gateway, one worker per core (${facts.gatewayEntry}), got ${JSON.stringify(defaultCommand)}`);
   }
   return problems;
 }
@@ -466,6 +475,21 @@ export function checkDockerignore(text: string, facts: CodeFacts = codeFacts()):
     }
   }
   return problems;
+}
+
+/** What compose waits after SIGTERM when a service sets no stop_grace_period. */
+const COMPOSE_DEFAULT_STOP_MS = 10_000;
+/** How long after SHUTDOWN_GRACE_MS a service ends itself at the latest (lib/http/graceful-shutdown.ts, default margin). */
+const SERVICE_SHUTDOWN_MARGIN_MS = 5_000;
+
+/** A compose duration (`30s`, `1m30s`, `1.5s`, `500ms`, `2h`) in ms; undefined when it is not one. */
+export function parseComposeDuration(text: string): number | undefined {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const trimmed = text.trim();
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(trimmed)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * units[unit];
+  return total;
 }
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
@@ -493,7 +517,10 @@ export function checkCompose(compose: Json, dockerfile: string, facts: CodeFacts
     const source = script ? sourceOfCompiled(script) : undefined;
     if (script && !source) problems.push(`service ${name}: runs ${script}, which the build does not produce`);
     if (source === facts.gatewayEntry) kinds.set(name, { kind: 'gateway' });
-    else if (source === facts.subgraphEntry) {
+    else if (source === facts.gatewaySingleEntry) {
+      kinds.set(name, { kind: 'gateway' });
+      problems.push(`service ${name}: runs the gateway as a single process (${script}); production runs one worker per core (${facts.gatewayEntry})`);
+    } else if (source === facts.subgraphEntry) {
       const subgraph = argv[2];
       if (!(SUBGRAPH_NAMES as string[]).includes(subgraph ?? '')) problems.push(`service ${name}: runs unknown subgraph "${subgraph}"`);
       else kinds.set(name, { kind: 'subgraph', subgraph: subgraph as SubgraphName });
@@ -610,8 +637,12 @@ export function checkCompose(compose: Json, dockerfile: string, facts: CodeFacts
     const kind = kinds.get(name)!;
     const env = envs.get(name)!;
     try {
-      if (kind.kind === 'gateway') readGatewayConfig(env);
-      else {
+      if (kind.kind === 'gateway') {
+        readGatewayConfig(env);
+        // The cluster primary's own settings; the workers' heap must be bounded (flat memory).
+        workerCount(env, 1, undefined);
+        if (workerHeap(env, []).heapMb === undefined) problems.push(`service ${name}: the gateway workers run without a heap bound (set GATEWAY_WORKER_HEAP_MB)`);
+      } else {
         readSigningSecret(env);
         // Routes read their keys at start (the audit service's ACCESS_LOG_KEY); they touch no store until called.
         loadSubgraphDefinition((kind as { subgraph: SubgraphName }).subgraph).httpRoutes?.({} as Store, { env });
@@ -725,6 +756,24 @@ export function checkCompose(compose: Json, dockerfile: string, facts: CodeFacts
       if (dependsOn(service(name))[postgres] !== 'service_healthy') problems.push(`service ${name}: must depend on ${postgres} with condition service_healthy`);
       if (![...networksOf(service(name))].some((network) => networksOf(service(postgres)).has(network))) problems.push(`service ${name}: shares no network with ${postgres}`);
     }
+  }
+
+  // Stop: the runtime waits stop_grace_period after SIGTERM before it kills; the service
+  // needs its grace period (SHUTDOWN_GRACE_MS) plus its own margin, the gateway's cluster
+  // primary a little more (scripts/start-gateway-cluster.ts).
+  for (const name of nodeServices) {
+    const raw = service(name).stop_grace_period;
+    const stopMs = raw === undefined ? COMPOSE_DEFAULT_STOP_MS : parseComposeDuration(String(raw));
+    let needMs: number;
+    try {
+      const graceMs = readShutdownGraceMs(envs.get(name)!);
+      needMs = kinds.get(name)!.kind === 'gateway' ? clusterShutdownLimitMs(graceMs) : graceMs + SERVICE_SHUTDOWN_MARGIN_MS;
+    } catch (error) {
+      problems.push(`service ${name}: ${(error as Error).message}`);
+      continue;
+    }
+    if (stopMs === undefined) problems.push(`service ${name}: stop_grace_period ${JSON.stringify(raw)} is not a duration`);
+    else if (stopMs <= needMs) problems.push(`service ${name}: stop_grace_period is ${stopMs} ms, but the service may take ${needMs} ms to stop (SHUTDOWN_GRACE_MS and margin); it would be killed with requests in flight`);
   }
 
   // Health checks: every Node service asks its own /health on the port it listens on.

@@ -8,13 +8,18 @@ import { fromRoot } from '../../lib/paths';
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '../../lib/subgraph/registry-names';
 import { healthUrl } from '../../scripts/healthcheck';
 import { parseDotEnv, requiredComposeVariables } from '../../scripts/deploy-env';
+import { clusterShutdownLimitMs, DEFAULT_WORKER_HEAP_MB, workerCount, workerHeap } from '../../scripts/start-gateway-cluster';
 import {
   checkCompose,
   checkDockerfile,
   checkDockerignore,
   codeFacts,
   interpolate,
+  parseComposeDuration,
+  rawEnvironment,
   readDeploymentFiles,
+  sourceOfCompiled,
+  testHostEnv,
   type CodeFacts,
 } from './compose-check';
 
@@ -55,6 +60,12 @@ describe('what the checks derive from the code', () => {
       for (const other of SUBGRAPH_NAMES.filter((name) => name !== subgraph)) expect(facts.subgraphReads[subgraph]).not.toContain(`${other.toUpperCase()}_PORT`);
     }
     expect(facts.gatewayReads).not.toContain('DATABASE_URL');
+    // The production gateway is the cluster: its primary's settings and, through the workers, the gateway's.
+    expect(facts.gatewayEntry).toBe('scripts/start-gateway-cluster.ts');
+    for (const name of ['WEB_CONCURRENCY', 'GATEWAY_WORKER_HEAP_MB', 'SHUTDOWN_GRACE_MS', 'QUERY_PLAN_CACHE_MB']) expect(facts.gatewayReads).toContain(name);
+    for (const subgraph of SUBGRAPH_NAMES) {
+      for (const name of ['WEB_CONCURRENCY', 'GATEWAY_WORKER_HEAP_MB']) expect(facts.subgraphReads[subgraph]).not.toContain(name);
+    }
     // Keys stay with the service that needs them: the gateway never reads the access log key.
     if ((SUBGRAPH_NAMES as string[]).includes('audit')) {
       expect(facts.subgraphReads['audit' as keyof typeof facts.subgraphReads]).toContain('ACCESS_LOG_KEY');
@@ -77,6 +88,15 @@ describe('what the checks derive from the code', () => {
     expect(() => healthUrl('nope', {})).toThrow(/unknown subgraph/);
   });
 
+  it('reads compose durations', () => {
+    expect(parseComposeDuration('30s')).toBe(30_000);
+    expect(parseComposeDuration('1m30s')).toBe(90_000);
+    expect(parseComposeDuration('1.5s')).toBe(1_500);
+    expect(parseComposeDuration('500ms')).toBe(500);
+    expect(parseComposeDuration('30')).toBeUndefined();
+    expect(parseComposeDuration('soon')).toBeUndefined();
+  });
+
   it('interpolates like compose', () => {
     expect(interpolate('a${X}b$${Y}', { X: '1' })).toBe('a1b${Y}');
     expect(interpolate('${X:-d}/${Y-d}/${Z-d}', { Y: '', Z: 'z' })).toBe('d//z');
@@ -97,6 +117,24 @@ describe('docker-compose.yml', () => {
       expect(services(compose)[name].environment[`${subgraph.toUpperCase()}_PORT`]).toBe(String(SUBGRAPH_PORTS[subgraph]));
     }
     expect(gatewayService(compose)).toBeDefined();
+  });
+
+  it('runs the gateway in its production mode: one worker per CPU, each with a bounded heap, time to stop', () => {
+    const spec = services(files.compose)[gatewayService(files.compose)];
+    expect(sourceOfCompiled(spec.command[1])).toBe(facts.gatewayEntry);
+    const raw = rawEnvironment(spec);
+    expect(Object.keys(raw)).toEqual(expect.arrayContaining(['WEB_CONCURRENCY', 'GATEWAY_WORKER_HEAP_MB']));
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(raw)) env[name] = interpolate(value ?? '', testHostEnv(files.compose));
+    // Defaults: workers from the CPUs the container may use, the documented heap bound.
+    expect(env.WEB_CONCURRENCY).toBe('');
+    expect(workerCount(env, 3, { cpus: 1.5, file: '/sys/fs/cgroup/cpu.max' }).workers).toBe(2);
+    expect(workerHeap(env, []).heapMb).toBe(DEFAULT_WORKER_HEAP_MB);
+    expect(parseComposeDuration(spec.stop_grace_period)).toBeGreaterThan(clusterShutdownLimitMs(10_000));
+    // .env overrides both.
+    const overridden = { ...testHostEnv(files.compose), WEB_CONCURRENCY: '3', GATEWAY_WORKER_HEAP_MB: '512' };
+    expect(interpolate(raw.WEB_CONCURRENCY!, overridden)).toBe('3');
+    expect(interpolate(raw.GATEWAY_WORKER_HEAP_MB!, overridden)).toBe('512');
   });
 
   it('takes every secret from .env, which `npm run deploy:env` generates', () => {
@@ -221,6 +259,35 @@ describe('the checks fail on broken files', () => {
   it('the gateway on the database network', () => {
     const problems = mutate((s) => s[gatewayService(files.compose)].networks.push('store'));
     expect(problems.join('\n')).toMatch(/shares a network with postgres/);
+  });
+
+  it('the gateway as a single process, without a heap bound, or with a bad worker setting', () => {
+    const single = mutate((s) => (s[gatewayService(files.compose)].command = ['node', 'dist/scripts/start-gateway.js']));
+    expect(single.join('\n')).toMatch(/gateway: runs the gateway as a single process .*; production runs one worker per core \(scripts\/start-gateway-cluster\.ts\)/);
+    const unbounded = mutate((s) => (s[gatewayService(files.compose)].environment.GATEWAY_WORKER_HEAP_MB = '0'));
+    expect(unbounded.join('\n')).toMatch(/gateway: the gateway workers run without a heap bound/);
+    const bad = mutate((s) => {
+      s[gatewayService(files.compose)].environment.GATEWAY_WORKER_HEAP_MB = '32';
+    });
+    expect(bad.join('\n')).toMatch(/gateway: would not start: GATEWAY_WORKER_HEAP_MB must be 0 \(no bound: V8's default\) or at least 64/);
+    const workers = mutate((s) => (s[gatewayService(files.compose)].environment.WEB_CONCURRENCY = 'all'));
+    expect(workers.join('\n')).toMatch(/gateway: would not start: WEB_CONCURRENCY must be an integer/);
+    const onSubgraph = mutate((s) => (s[serviceRunning(files.compose, 'dji')].environment.WEB_CONCURRENCY = '2'));
+    expect(onSubgraph.join('\n')).toMatch(/dji: sets WEB_CONCURRENCY, which the code it runs never reads/);
+    const dockerfile = checkDockerfile(files.dockerfile.replace(/^CMD .*$/m, 'CMD ["node", "dist/scripts/start-gateway.js"]'), facts);
+    expect(dockerfile.join('\n')).toMatch(/the default CMD must start the compiled production gateway, one worker per core \(scripts\/start-gateway-cluster\.ts\)/);
+  });
+
+  it('a stop grace period shorter than the shutdown the service needs', () => {
+    const short = mutate((s) => (s[gatewayService(files.compose)].stop_grace_period = '15s'));
+    expect(short.join('\n')).toMatch(/gateway: stop_grace_period is 15000 ms, but the service may take 17000 ms to stop/);
+    const longerGrace = mutate((s) => (s[gatewayService(files.compose)].environment.SHUTDOWN_GRACE_MS = '30000'));
+    expect(longerGrace.join('\n')).toMatch(/gateway: stop_grace_period is 30000 ms, but the service may take 37000 ms to stop/);
+    const subgraph = mutate((s) => (s[serviceRunning(files.compose, 'coa')].stop_grace_period = '12s'));
+    expect(subgraph.join('\n')).toMatch(/coa: stop_grace_period is 12000 ms, but the service may take 15000 ms to stop/);
+    const unset = mutate((s) => delete s[serviceRunning(files.compose, 'dtv')].stop_grace_period);
+    expect(unset.join('\n')).toMatch(/dtv: stop_grace_period is 10000 ms/);
+    expect(mutate((s) => (s[gatewayService(files.compose)].stop_grace_period = 'long')).join('\n')).toMatch(/stop_grace_period "long" is not a duration/);
   });
 
   it('a Dockerfile without production-only dependencies, health check or runtime files', () => {
