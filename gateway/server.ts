@@ -150,6 +150,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const http: Server = createServer((req, res) => void handler(req, res));
+  observability.watchConnections(http);
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

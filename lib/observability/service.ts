@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../log';
+import { watchConnections } from './connection-metrics';
 import { createMetricsRegistry, metricsRoute } from './metrics-registry';
 import { useRequestLog, type RequestLogOptions } from './request-log';
 import { useMetrics } from './request-metrics';
@@ -28,6 +30,8 @@ export interface ServiceObservability {
   plugins: ApolloServerPlugin<BaseContext>[];
   /** `GET /metrics`, for createGraphQLHandler's `routes`. */
   metricsRoute: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Counts the server's accepted and open TCP connections (lib/observability/connection-metrics). */
+  watchConnections(server: Server): void;
 }
 
 /**
@@ -45,5 +49,6 @@ export function observeService(options: ServiceObservabilityOptions): ServiceObs
       useRequestLog({ logger, subjectKey: options.subjectKey, fields: options.logFields }),
     ],
     metricsRoute: metricsRoute(registry),
+    watchConnections: (server) => watchConnections(server, registry),
   };
 }

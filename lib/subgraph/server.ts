@@ -1,5 +1,5 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, print } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -110,6 +110,19 @@ async function servePostRoute(
  * graphql-shield rules, reachable only with a gateway signature (401 otherwise). Returns
  * once listening.
  */
+/** Answers carry personal data: no cache on the way may keep them. */
+function noStore(): ApolloServerPlugin<SubgraphContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
 export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningSubgraph> {
   const { definition, store, policy } = options;
   const plain = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: { DateTime: DateTimeScalar } as never }]);
@@ -130,7 +143,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     // SIGTERM/SIGINT are handled by the start scripts (lib/http/graceful-shutdown.ts), which drain HTTP first.
     stopOnTerminationSignals: false,
     // Inline traces (ftv1) would send resolver timings to the gateway on every request.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...observability.plugins],
+    // The subgraphs set no cache hints; the default cache-control plugin would still run a hook
+    // per resolved field (measurable in bench/profile.ts) only to answer `no-store`.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), noStore(), ...observability.plugins],
     formatError: (formatted, error) => safeFormatError(formatted, error, development),
   });
   await server.start();
@@ -175,6 +190,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     const route = req.method === 'POST' ? postRoutes[new URL(req.url ?? '/', 'http://localhost').pathname] : undefined;
     void (route ? servePostRoute(route, req, res, verifyPost, options.maxBodyBytes ?? 1_000_000) : handler(req, res));
   });
+  observability.watchConnections(http);
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
