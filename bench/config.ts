@@ -1,4 +1,4 @@
-import { ConfigError, envInt, envString } from '../lib/config';
+import { ConfigError, envBool, envInt, envString } from '../lib/config';
 
 /** What `npm run bench` runs; every value from the environment, validated and bounded. */
 export interface BenchConfig {
@@ -36,6 +36,32 @@ export interface BenchConfig {
   soakS: number;
   /** Hard limit on the whole run, after which it stops whatever it is doing (BENCH_MAX_S, default 900). */
   maxS: number;
+  /**
+   * The gateway-capacity scenarios `replay-on` / `replay-off` (and `replay-cluster-*` when
+   * BENCH_MODES includes cluster): the gateway in front of replay servers that answer the
+   * recorded subgraph responses (BENCH_REPLAY, default 1; 0 skips them).
+   */
+  replay: boolean;
+  /** V-numbers the replay scenarios' person query cycles through, each recorded (BENCH_REPLAY_PERSONS, default 200). */
+  replayPersons: number;
+  /** Departure windows the replay scenarios' departures query cycles through, each recorded (BENCH_REPLAY_WINDOWS, default 48). */
+  replayWindows: number;
+  /**
+   * NODE_OPTIONS for every gateway process, e.g. `--max-old-space-size=128` to compare the
+   * memory under sustained load with a bounded heap (BENCH_GATEWAY_NODE_OPTIONS; `--` flags only).
+   */
+  gatewayNodeOptions: string | undefined;
+}
+
+/** BENCH_GATEWAY_NODE_OPTIONS: space-separated `--flag` or `--flag=value` options, nothing else. */
+function nodeOptionsOf(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  const flags = trimmed.split(/\s+/);
+  if (flags.some((flag) => !/^--[a-z0-9][a-z0-9_-]*(=[A-Za-z0-9_.,:/=-]+)?$/i.test(flag))) {
+    throw new ConfigError('BENCH_GATEWAY_NODE_OPTIONS must be Node/V8 flags such as --max-old-space-size=128');
+  }
+  return flags.join(' ');
 }
 
 function cpuProfileOf(value: string | undefined): BenchConfig['cpuProfile'] {
@@ -75,5 +101,9 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     cpuProfile: cpuProfileOf(env.BENCH_CPU_PROF),
     soakS: envInt('BENCH_SOAK_S', 30, 0, 3_600, env),
     maxS: envInt('BENCH_MAX_S', 900, 30, 7_200, env),
+    replay: envBool('BENCH_REPLAY', true, env),
+    replayPersons: envInt('BENCH_REPLAY_PERSONS', 200, 1, 5_000, env),
+    replayWindows: envInt('BENCH_REPLAY_WINDOWS', 48, 1, 40 * 24, env),
+    gatewayNodeOptions: nodeOptionsOf(env.BENCH_GATEWAY_NODE_OPTIONS),
   };
 }

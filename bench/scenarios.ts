@@ -76,18 +76,30 @@ export const DTV_DEPARTURES_QUERY = /* GraphQL */ `query Departures($from: DateT
 
 export type QueryName = 'person' | 'departures';
 
-/** Variables that move through the world request by request, so the database is not asked the same row all the time. */
-export function variablesFor(world: DemoWorld, query: QueryName): () => Record<string, unknown> {
-  let i = 0;
+/**
+ * The variables a scenario cycles through: the V-numbers of the persons with a planned
+ * departure, or a week's window starting at each of the next 40 days' hours in turn; the
+ * first `limit` of them when given (the replay scenarios cycle through what was recorded).
+ */
+export function variableList(world: DemoWorld, query: QueryName, limit = Number.POSITIVE_INFINITY): Array<Record<string, unknown>> {
   if (query === 'person') {
-    const vNumbers = world.persons.filter((p) => p.departureAt).map((p) => p.vNumber);
-    return () => ({ v: vNumbers[i++ % vNumbers.length] });
+    return world.persons
+      .filter((p) => p.departureAt)
+      .slice(0, limit)
+      .map((p) => ({ v: p.vNumber }));
   }
-  // A week's window, starting at each of the next 40 days' hours in turn.
-  return () => {
-    const from = new Date(world.reference.getTime() + (i++ % (40 * 24)) * HOUR);
+  const windows = Math.min(40 * 24, limit);
+  return Array.from({ length: windows }, (_, i) => {
+    const from = new Date(world.reference.getTime() + i * HOUR);
     return { from: from.toISOString(), to: new Date(from.getTime() + 7 * DAY).toISOString() };
-  };
+  });
+}
+
+/** Variables that move through the world request by request, so the database is not asked the same row all the time. */
+export function variablesFor(world: DemoWorld, query: QueryName, limit?: number): () => Record<string, unknown> {
+  const list = variableList(world, query, limit);
+  let i = 0;
+  return () => list[i++ % list.length]!;
 }
 
 /** Requests to the gateway: bearer token, the operation, fresh variables. */
