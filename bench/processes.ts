@@ -136,3 +136,26 @@ export function cpuMs(pid: number): number {
 export function treeCpuMs(pid: number, includeChildren: boolean): number {
   return [pid, ...(includeChildren ? childPids(pid) : [])].reduce((sum, p) => sum + cpuMs(p), 0);
 }
+
+/**
+ * CPU time (ms) used so far by the PostgreSQL server on this machine: every process named
+ * `postgres` (backends, background workers) plus what the postmaster has reaped from
+ * backends that exited (cutime, cstime). The benchmark's database is on a local server
+ * (BENCH_DATABASE_URL must be 127.0.0.1); other databases' work on it counts too.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime=11, stime=12, cutime=13, cstime=14 (clock ticks of 10 ms).
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}

@@ -31,7 +31,7 @@ import { readBenchConfig, type BenchConfig } from './config';
 import { accessRecordCount, createBenchDatabase, loadWorld, type BenchDatabase } from './database';
 import { mergeRuns, runLoad, type LoadResult } from './load';
 import { floorGrowth, HeapSampler, majorGcsPerThird, MemorySampler, thirdsOf, type HeapSample, type Third } from './memory';
-import { cpuMs, freePort, startService, stopService, treeCpuMs, waitHealthy, type Service } from './processes';
+import { cpuMs, freePort, postgresCpuMs, startService, stopService, treeCpuMs, waitHealthy, type Service } from './processes';
 import { totalOf, type ReplayStats } from './replay';
 import {
   checkDirect,
@@ -69,7 +69,7 @@ interface ScenarioResult extends LoadResult {
    * idle), the load generator (this process: autocannon and the answer checks), and the
    * total behind the load generator (gateway + subgraphs + replay servers).
    */
-  cpuPerRequestMs: { process: number; subgraphs: number; replay?: number; loadGenerator: number; total: number };
+  cpuPerRequestMs: { process: number; subgraphs: number; bySubgraph: Record<string, number>; postgres: number; replay?: number; loadGenerator: number; total: number };
 }
 
 /** CPU time this process (the load generator) has used so far, in ms. */
@@ -264,13 +264,13 @@ async function main(): Promise<void> {
     const id = kind === 'replay'
       ? `replay-${mode === 'single' ? '' : 'cluster-'}${authorization ? 'on' : 'off'}`
       : `${mode === 'single' ? 'gateway' : 'cluster'}-${authorization ? 'on' : 'off'}`;
-    const profile = config.cpuProfile !== 'off' && mode === 'single' && authorization && kind === 'gateway';
+    const profile = config.cpuProfile !== 'off' && mode === 'single' && authorization;
     const service = startService({
       name: id,
       entry: mode === 'single' ? 'scripts/start-gateway.ts' : 'scripts/start-gateway-cluster.ts',
       port,
       logFile: join(logDir, `${id}.log`),
-      execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'gateway')] : [],
+      execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, kind === 'replay' ? 'replay-gateway' : 'gateway')] : [],
       env: {
         ...common,
         ...(kind === 'replay' ? replayUrls : subgraphUrls),
@@ -384,18 +384,23 @@ async function main(): Promise<void> {
   const runs = scenarios.map(() => [] as LoadResult[]);
   // CPU time used per request: by the process(es) measured, and by the six subgraphs behind
   // them. Unlike req/s it hardly depends on what else the machine is doing.
-  const cpu = scenarios.map(() => ({ target: 0, subgraphs: 0, replay: 0, loadGenerator: 0 }));
+  const subgraphNames = Object.keys(subgraphServices);
+  const cpu = scenarios.map(() => ({ target: 0, subgraphs: 0, bySubgraph: Object.fromEntries(subgraphNames.map((n) => [n, 0])) as Record<string, number>, postgres: 0, replay: 0, loadGenerator: 0 }));
   const subgraphPids = Object.values(subgraphServices).map((s) => s.child.pid!);
   const subgraphCpu = () => subgraphPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const eachSubgraphCpu = () => Object.fromEntries(Object.entries(subgraphServices).map(([n, s]) => [n, cpuMs(s.child.pid!)]));
   const replayCpu = () => (replay ? cpuMs(replay.child.pid!) : 0);
   for (let round = 0; round < config.rounds; round++) {
     for (const [k, { query, url, next, check, target }] of scenarios.entries()) {
       const pid = target.service.child.pid!;
       const cluster = target.mode === 'cluster';
-      const before = { target: treeCpuMs(pid, cluster), subgraphs: subgraphCpu(), replay: replayCpu(), loadGenerator: ownCpuMs() };
+      const before = { target: treeCpuMs(pid, cluster), subgraphs: subgraphCpu(), each: eachSubgraphCpu(), postgres: postgresCpuMs(), replay: replayCpu(), loadGenerator: ownCpuMs() };
       runs[k]!.push(await runLoad({ url, connections: config.connections, durationS: roundS, next, check }));
       cpu[k]!.target += treeCpuMs(pid, cluster) - before.target;
       cpu[k]!.subgraphs += subgraphCpu() - before.subgraphs;
+      const after = eachSubgraphCpu();
+      for (const n of subgraphNames) cpu[k]!.bySubgraph[n]! += after[n]! - before.each[n]!;
+      cpu[k]!.postgres += postgresCpuMs() - before.postgres;
       cpu[k]!.replay += replayCpu() - before.replay;
       cpu[k]!.loadGenerator += ownCpuMs() - before.loadGenerator;
       if (target.kind === 'replay') await replayMisses(`measuring ${query} via ${target.id}`);
@@ -409,6 +414,9 @@ async function main(): Promise<void> {
       // For direct-dtv the target is the dtv subgraph itself, also counted in `subgraphs`.
       process: round(c.target / requests, 2),
       subgraphs: round(c.subgraphs / requests, 2),
+      bySubgraph: Object.fromEntries(subgraphNames.map((n) => [n, round(c.bySubgraph[n]! / requests, 2)])),
+      // Not in `total`: the server is shared with whatever else runs on the machine.
+      postgres: round(c.postgres / requests, 2),
       ...(target.kind === 'replay' ? { replay: round(c.replay / requests, 2) } : {}),
       loadGenerator: round(c.loadGenerator / requests, 2),
       total: round((target.kind === 'direct' ? c.subgraphs : c.target + c.subgraphs + (target.kind === 'replay' ? c.replay : 0)) / requests, 2),
@@ -591,6 +599,11 @@ async function main(): Promise<void> {
     console.log(
       `${r.query.padEnd(11)} ${r.target.padEnd(18)} ${String(r.rps).padStart(8)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(8)} ${String(r.latencyMs.p99).padStart(8)}   ${r.cpuPerRequestMs.process} + ${r.cpuPerRequestMs.replay ?? r.cpuPerRequestMs.subgraphs}`,
     );
+  }
+  console.log('\nCPU ms per request behind the gateway, per subgraph (and the PostgreSQL server, not in the totals above):');
+  for (const r of results.filter((x) => x.target.startsWith('gateway-') || x.target.startsWith('cluster-'))) {
+    const each = Object.entries(r.cpuPerRequestMs.bySubgraph).map(([n, ms]) => `${n} ${ms}`).join(', ');
+    console.log(`${r.query.padEnd(11)} ${r.target.padEnd(18)} ${each}; PostgreSQL ${r.cpuPerRequestMs.postgres}`);
   }
   console.log('');
   for (const r of ratios) {

@@ -64,6 +64,8 @@ interface Walk extends OperationScope {
   audited: Map<string, boolean>;
   /** Whether a selection set selects an audited field at any depth, per selection set (the operation is fixed for the walk). */
   holdsAudited: Map<SelectionSetNode, boolean>;
+  /** stepsOf per collected field list. */
+  steps: Map<readonly FieldNode[], FieldStep[]>;
 }
 
 /**
@@ -140,31 +142,71 @@ function walkValue(walk: Walk, value: unknown, type: GraphQLOutputType, selectio
   if (runtime) walkObject(walk, value as Record<string, unknown>, runtime, selectionSet, path, subject, anchor, inAudited);
 }
 
-function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObjectType, selectionSet: SelectionSetNode, path: Path, subject: string | undefined, anchor: Path, inAudited: boolean): void {
-  const own = subjectValue(value[SUBJECT_KEY]);
-  const here = own ?? subject;
+/** What walkObject needs of one selected field on one runtime type, worked out once per walk. */
+interface FieldStep {
+  name: string;
+  /** Response key (alias or name). */
+  key: string;
+  coordinate: string;
+  audited: boolean;
+  nonNull: boolean;
+  type: GraphQLOutputType;
+  field: FieldNode;
+  /** Whether the value beneath must be walked: audited itself, or its selections hold an audited field. */
+  descend: boolean;
+}
+
+/**
+ * The steps for `selectionSet` on `type`. fieldsOf answers the same array for the same
+ * selection set and type during a walk, so a page of 20 persons builds its steps once:
+ * no coordinate string, no lookups per field and value.
+ */
+function stepsOf(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLObjectType): FieldStep[] {
+  const selected = walk.fieldsOf(selectionSet, type);
+  let steps = walk.steps.get(selected);
+  if (steps) return steps;
+  steps = [];
   const fields = type.getFields();
-  for (const field of walk.fieldsOf(selectionSet, type)) {
+  for (const field of selected) {
     const name = field.name.value;
     const definition = fields[name];
     if (!definition || name.startsWith('__')) continue;
-    const key = field.alias?.value ?? name;
-    const child = value[key];
-    if (child === null || child === undefined) continue;
-    const fieldSubject = path.length === 0 ? (argumentSubject(field, walk.variables) ?? here) : here;
     const coordinate = `${type.name}.${name}`;
-    const fieldPath = [...path, key];
-    const fieldAnchor = isNonNullType(definition.type) ? anchor : fieldPath;
     const audited = isAudited(walk, coordinate);
-    if (audited) {
-      entry(walk, fieldSubject).allowed.add(coordinate);
-      const id = fieldPath.join('\u0000');
-      if (!inAudited && !walk.releases.has(id)) walk.releases.set(id, { path: fieldPath, coordinate, anchor: fieldAnchor });
+    steps.push({
+      name,
+      key: field.alias?.value ?? name,
+      coordinate,
+      audited,
+      nonNull: isNonNullType(definition.type),
+      type: definition.type,
+      field,
+      // A subtree whose selections hold no audited field cannot add a record or a release: not walked.
+      descend: field.selectionSet !== undefined && (audited || mayHoldAudited(walk, field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType)),
+    });
+  }
+  walk.steps.set(selected, steps);
+  return steps;
+}
+
+function walkObject(walk: Walk, value: Record<string, unknown>, type: GraphQLObjectType, selectionSet: SelectionSetNode, path: Path, subject: string | undefined, anchor: Path, inAudited: boolean): void {
+  const own = subjectValue(value[SUBJECT_KEY]);
+  const here = own ?? subject;
+  for (const step of stepsOf(walk, selectionSet, type)) {
+    if (!step.audited && !step.descend) continue;
+    const child = value[step.key];
+    if (child === null || child === undefined) continue;
+    const fieldSubject = path.length === 0 ? (argumentSubject(step.field, walk.variables) ?? here) : here;
+    const fieldPath = [...path, step.key];
+    const fieldAnchor = step.nonNull ? anchor : fieldPath;
+    if (step.audited) {
+      entry(walk, fieldSubject).allowed.add(step.coordinate);
+      if (!inAudited) {
+        const id = fieldPath.join('\u0000');
+        if (!walk.releases.has(id)) walk.releases.set(id, { path: fieldPath, coordinate: step.coordinate, anchor: fieldAnchor });
+      }
     }
-    // A subtree whose selections hold no audited field cannot add a record or a release: not walked.
-    if (field.selectionSet && (audited || mayHoldAudited(walk, field.selectionSet, getNamedType(definition.type) as GraphQLCompositeType))) {
-      walkValue(walk, child, definition.type, field.selectionSet, fieldPath, fieldSubject, fieldAnchor, inAudited || audited);
-    }
+    if (step.descend) walkValue(walk, child, step.type, step.field.selectionSet!, fieldPath, fieldSubject, fieldAnchor, inAudited || step.audited);
   }
 }
 
@@ -264,7 +306,7 @@ export function findAccesses(
   errors: readonly ResultError[],
   policy: CompiledPolicy,
 ): AccessFindings {
-  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), fieldsOf: cachedFieldCollector(scope), audited: new Map(), holdsAudited: new Map() };
+  const walk: Walk = { ...scope, policy, bySubject: new Map(), releases: new Map(), fieldsOf: cachedFieldCollector(scope), audited: new Map(), holdsAudited: new Map(), steps: new Map() };
   const root = scope.schema.getRootType(operation.operation);
   if (data && root) walkObject(walk, data, root, operation.selectionSet, [], undefined, [], false);
   for (const error of errors) {

@@ -51,14 +51,25 @@ export function subjectValue(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Deletes every injected subject key from a result, in place. */
+/**
+ * Deletes every injected subject key from a result, in place. It visits every object of the
+ * result, so it is written for speed: index and for-in loops (no array of values per object,
+ * which made it several times slower on a page of departures), and a delete only where the
+ * key is (it is the last key of its object, which V8 removes without leaving fast mode).
+ */
 export function stripSubjects(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    for (const item of value) stripSubjects(item);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === 'object') stripSubjects(item);
+    }
     return;
   }
-  if (value === null || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
-  delete record[SUBJECT_KEY];
-  for (const child of Object.values(record)) if (child !== null && typeof child === 'object') stripSubjects(child);
+  if (record[SUBJECT_KEY] !== undefined) delete record[SUBJECT_KEY];
+  for (const key in record) {
+    const child = record[key];
+    if (child !== null && typeof child === 'object') stripSubjects(child);
+  }
 }
