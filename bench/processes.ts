@@ -95,24 +95,38 @@ export async function stopService(service: Service, graceMs = 20_000): Promise<v
 }
 
 /**
+ * /proc/<pid>/stat as its command name and the fields after it (state=0, ppid=1, ...,
+ * utime=11, stime=12, cutime=13, cstime=14 in clock ticks of 10 ms); undefined once the
+ * process is gone. The name may hold spaces and parentheses, so the fields start after the last ')'.
+ */
+function procStat(pid: number | string): { comm: string; fields: string[] } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(')');
+    return { comm: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+  } catch {
+    return undefined;
+  }
+}
+
+const ticksMs = (fields: string[], ...indexes: number[]) => indexes.reduce((sum, i) => sum + Number(fields[i]), 0) * 10;
+
+/**
  * The pids whose parent is `pid` and that run the same executable (cluster workers, not
  * helper processes such as tsx's esbuild service), read from /proc.
  */
 export function childPids(pid: number): number[] {
-  const children: number[] = [];
   let exe: string;
   try {
     exe = readlinkSync(`/proc/${pid}/exe`);
   } catch {
-    return children;
+    return [];
   }
+  const children: number[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(procStat(entry)?.fields[1]) !== pid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may contain spaces, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readlinkSync(`/proc/${entry}/exe`) === exe) children.push(Number(entry));
+      if (readlinkSync(`/proc/${entry}/exe`) === exe) children.push(Number(entry));
     } catch {
       // exited meanwhile
     }
@@ -122,14 +136,8 @@ export function childPids(pid: number): number[] {
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; 0 once it is gone. */
 export function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After "(comm) ": state=0, ppid=1, ..., utime=11, stime=12 (clock ticks of 10 ms).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
+  const stat = procStat(pid);
+  return stat ? ticksMs(stat.fields, 11, 12) : 0;
 }
 
 /** CPU time of a process and (for a cluster primary) its workers, in ms. */
@@ -147,15 +155,8 @@ export function postgresCpuMs(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime=11, stime=12, cutime=13, cstime=14 (clock ticks of 10 ms).
-      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
-    } catch {
-      // exited meanwhile
-    }
+    const stat = procStat(entry);
+    if (stat?.comm === 'postgres') total += ticksMs(stat.fields, 11, 12, 13, 14);
   }
   return total;
 }

@@ -1,5 +1,5 @@
 import { randomHex } from '../../lib/identity/random-pool';
-import { ACCESS_LOG_WRITER_ROLE, type AccessRecordBatch } from '../../lib/access-log/wire';
+import { ACCESS_LOG_WRITER_ROLE } from '../../lib/access-log/wire';
 import { signRequest, type SignedIdentity } from '../../lib/identity/signing';
 
 /** The gateway's own service identity, under which it writes access records. */
@@ -27,18 +27,6 @@ export class AccessLogUnavailable extends Error {
     super(`the access log could not be written (${reason})`);
     this.name = 'AccessLogUnavailable';
   }
-}
-
-/**
- * Sends one request's access records to the audit subgraph, signed with the gateway's
- * service identity over the exact body, with the request's trace id (also as a W3C
- * `traceparent`). Resolves only when the audit service answered 201, i.e. committed;
- * rejects with AccessLogUnavailable on a network error, a timeout or any other status.
- * The gateway itself sends through AccessLogWriter (coalescing-writer.ts), which uses
- * postAccessRecordsBody; this stays for one-off writers.
- */
-export async function postAccessRecords(endpoint: AccessLogEndpoint, batch: AccessRecordBatch): Promise<void> {
-  return postAccessRecordsBody(endpoint, JSON.stringify(batch), batch.traceId, endpoint.timeoutMs);
 }
 
 /**

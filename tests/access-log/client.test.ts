@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessRecordBatch } from '../../lib/access-log/wire';
 import { NonceCache, verifyRequest } from '../../lib/identity/signing';
-import { AccessLogUnavailable, GATEWAY_SERVICE_IDENTITY, postAccessRecords } from '../../gateway/access-log/client';
+import { AccessLogUnavailable, GATEWAY_SERVICE_IDENTITY, postAccessRecordsBody, type AccessLogEndpoint } from '../../gateway/access-log/client';
 
 /**
  * The gateway's side of the access log call: signed with its service identity over the
@@ -18,6 +18,9 @@ const BATCH: AccessRecordBatch = {
   policyHash: '0123456789abcdef',
   records: [{ vNumber: '2044001001', fieldsAllowed: ['Person.medicalDossier'], fieldsDenied: [] }],
 };
+
+/** One POST of BATCH, as the gateway's writer sends a lone batch. */
+const post = (target: AccessLogEndpoint) => postAccessRecordsBody(target, JSON.stringify(BATCH), BATCH.traceId, target.timeoutMs);
 
 let server: Server;
 let url: string;
@@ -49,7 +52,7 @@ const endpoint = (overrides: Partial<{ url: string; timeoutMs: number }> = {}) =
 
 it('signs the batch with the gateway service identity and the trace id, and resolves on 201', async () => {
   answer = () => ({ status: 201 });
-  await expect(postAccessRecords(endpoint(), BATCH)).resolves.toBeUndefined();
+  await expect(post(endpoint())).resolves.toBeUndefined();
   const request = seen[seen.length - 1]!;
   expect(JSON.parse(request.body.toString('utf8'))).toEqual(BATCH);
   expect(request.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
@@ -59,13 +62,13 @@ it('signs the batch with the gateway service identity and the trace id, and reso
 
 it.each([400, 401, 500, 503, 200])('refuses an answer with status %i', async (status) => {
   answer = () => ({ status });
-  await expect(postAccessRecords(endpoint(), BATCH)).rejects.toEqual(new AccessLogUnavailable(`status ${status}`));
+  await expect(post(endpoint())).rejects.toEqual(new AccessLogUnavailable(`status ${status}`));
 });
 
 it('gives up after the timeout', async () => {
   answer = () => 'hang';
   const started = Date.now();
-  await expect(postAccessRecords(endpoint({ timeoutMs: 200 }), BATCH)).rejects.toMatchObject({ reason: 'timeout' });
+  await expect(post(endpoint({ timeoutMs: 200 }))).rejects.toMatchObject({ reason: 'timeout' });
   expect(Date.now() - started).toBeLessThan(1_500);
 });
 
@@ -74,5 +77,5 @@ it('refuses when nothing listens', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  await expect(postAccessRecords(endpoint({ url: `http://127.0.0.1:${port}/access-records` }), BATCH)).rejects.toMatchObject({ reason: 'network' });
+  await expect(post(endpoint({ url: `http://127.0.0.1:${port}/access-records` }))).rejects.toMatchObject({ reason: 'network' });
 });

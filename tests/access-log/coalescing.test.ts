@@ -1,7 +1,6 @@
 import type { AccessRecordBatch } from '../../lib/access-log/wire';
 import { MAX_BATCHES_PER_POST, MAX_RECORDS_PER_POST } from '../../lib/access-log/wire';
 import { DEMO_V_NUMBERS } from '../../lib/demo/world';
-import type { Store } from '../../lib/db/store';
 import { NonceCache, signRequest, verifyRequest } from '../../lib/identity/signing';
 import { AccessLogUnavailable, GATEWAY_SERVICE_IDENTITY, type AccessLogEndpoint } from '../../gateway/access-log/client';
 import { AccessLogWriter, type CoalescingOptions } from '../../gateway/access-log/coalescing-writer';
@@ -12,7 +11,7 @@ import { verifyChain } from '../../subgraphs/audit/chain';
 import { runAuditCommand } from '../../subgraphs/audit/commands';
 import { deriveAccessLogKeys, subjectHash } from '../../subgraphs/audit/crypto';
 import { startTestStack, type TestStack } from '../support/stack';
-import { allRecords, auditStore, newTrace, startAuditService, type AuditService } from './support';
+import { allRecords, auditStore, failingStore, newTrace, startAuditService, type AuditService } from './support';
 
 /**
  * The gateway's side of the group commit: while a POST to the audit service is in flight,
@@ -350,13 +349,7 @@ describe('the audit service takes coalesced POSTs', () => {
   });
 
   it('answers 503 for an envelope the store cannot commit, echoing nothing', async () => {
-    const failing = {
-      kind: 'postgres',
-      stats: { statements: 0 },
-      transaction: async () => {
-        throw Object.assign(new Error('connection terminated'), { code: '57P01' });
-      },
-    } as unknown as Store;
+    const failing = failingStore();
     const route = definition.httpRoutes!(failing, { env: { ACCESS_LOG_KEY: service.accessLogKey } })['/access-records']!;
     const reply = await route({ identity: GATEWAY_SERVICE_IDENTITY, body: { batches: [batch(1), batch(2)] } });
     expect(reply.status).toBe(503);

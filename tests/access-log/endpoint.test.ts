@@ -3,7 +3,7 @@ import type { Store } from '../../lib/db/store';
 import { signRequest, type SignedIdentity } from '../../lib/identity/signing';
 import { definition } from '../../subgraphs/audit';
 import { GATEWAY_SERVICE_IDENTITY } from '../../gateway/access-log/client';
-import { startAuditService, type AuditService } from './support';
+import { failingStore, startAuditService, type AuditService } from './support';
 
 /**
  * The audit subgraph's `POST /access-records`: only the gateway's signed service identity
@@ -105,13 +105,7 @@ it('answers 400 for a body that is not JSON and 415 for another content type', a
 });
 
 it('answers 503 when the store cannot commit', async () => {
-  const failing = {
-    kind: 'postgres',
-    stats: { statements: 0 },
-    transaction: async () => {
-      throw Object.assign(new Error('connection terminated'), { code: '57P01' });
-    },
-  } as unknown as Store;
+  const failing = failingStore();
   const route = definition.httpRoutes!(failing, { env: { ACCESS_LOG_KEY: service.accessLogKey } })['/access-records']!;
   const reply = await route({ identity: GATEWAY_SERVICE_IDENTITY, body: BATCH });
   expect(reply.status).toBe(503);

@@ -31,6 +31,17 @@ export async function recordsAbout(stack: TestStack, vNumber: string): Promise<S
 }
 
 /** A W3C traceparent with a fresh trace id; returns both. */
+/** A store whose every transaction fails as a dropped PostgreSQL connection does (57P01). */
+export function failingStore(): Store {
+  return {
+    kind: 'postgres',
+    stats: { statements: 0 },
+    transaction: async () => {
+      throw Object.assign(new Error('connection terminated'), { code: '57P01' });
+    },
+  } as unknown as Store;
+}
+
 export function newTrace(): { traceId: string; traceparent: string } {
   const hex = (n: number) => [...Array(n)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
   const traceId = `4bf9${hex(28)}`;

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'no
 import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childPids } from '../../bench/processes';
 import { ensureDevKeys } from '../../lib/identity/dev-keys';
 import { fromRoot } from '../../lib/paths';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -26,29 +27,6 @@ afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------
 // Processes, from /proc
-
-/** The pids whose parent is `pid` and that run the same executable (cluster workers, not tsx's esbuild service). */
-function childPids(pid: number): number[] {
-  let exe: string;
-  try {
-    exe = readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readlinkSync(`/proc/${entry}/exe`) === exe) children.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return children;
-}
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
